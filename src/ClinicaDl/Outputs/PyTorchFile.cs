@@ -12,8 +12,10 @@ namespace ClinicaDl.Outputs;
 /// The format is the zip one <c>torch.save</c> writes by default since PyTorch 1.6: <c>archive/data.pkl</c> (the
 /// object, pickled with protocol 2), <c>archive/data/&lt;key&gt;</c> (each tensor's raw little-endian elements,
 /// stored uncompressed and 64-byte aligned), <c>archive/byteorder</c> (<c>little</c>) and <c>archive/version</c>
-/// (<c>3</c>). Files we write load with <c>torch.load</c> in torch 1.13 and 2.x, also with
-/// <c>weights_only=True</c> (the default since torch 2.6), because they use no global outside its allow-list.
+/// (<c>3</c>). Files we write load with <c>torch.load</c> in torch 1.13 and 2.x. They use only globals and opcodes
+/// that <c>weights_only=True</c> (the default since torch 2.6) accepts, so they load that way too, except that
+/// torch 1.13's weights-only unpickler lacks the float opcode and refuses any file holding a Python float
+/// (torch's own checkpoints included); tensor files and bare state dicts load there with <c>weights_only=True</c>.
 /// </para>
 /// <para>
 /// .NET values map to Python values as follows (writing; reading gives the type after the arrow):
