@@ -230,4 +230,24 @@ public sealed partial class PyTorchFileTests
 
         Assert.Equal("ok", output.Trim());
     }
+
+    [PythonFact("torch")]
+    public void LoadCheckpoint_PickleProtocol4_Reads()
+    {
+        using var dir = new TempDir();
+        using var scope = NewDisposeScope();
+        string path = dir.Combine("p4.pth");
+        Python.Run("""
+            import sys, torch
+            # protocol 4 adds FRAME, SHORT_BINUNICODE, MEMOIZE and STACK_GLOBAL
+            torch.save({"t": torch.arange(6).reshape(2, 3), "name": "x", "n": -5, "big": 2 ** 40}, sys.argv[1], pickle_protocol=4)
+            """, path);
+
+        var checkpoint = PyTorchFile.LoadCheckpoint(path);
+
+        AssertSameTensor(arange(6, ScalarType.Int64).reshape(2, 3), Assert.IsType<Tensor>(checkpoint["t"]));
+        Assert.Equal("x", checkpoint["name"]);
+        Assert.Equal(-5L, checkpoint["n"]);
+        Assert.Equal(1L << 40, checkpoint["big"]);
+    }
 }
