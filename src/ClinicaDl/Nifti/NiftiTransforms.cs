@@ -2,9 +2,9 @@ namespace ClinicaDl.Nifti;
 
 /// <summary>The qform quaternion maths of NIfTI-1, in both directions.</summary>
 /// <remarks>
-/// Quaternion → matrix follows nibabel (<c>fillpositive</c>, <c>quat2mat</c>, <c>get_qform</c>) so that
-/// affines agree with what users see in Python; matrix → quaternion follows <c>nifti1_io.c</c>
-/// <c>mat44_to_quatern</c>.
+/// Quaternion → matrix follows nibabel (<c>quat2mat</c>, <c>get_qform</c>) so that affines agree with
+/// what users see in Python, with <c>nifti1_io.c</c>'s rule for a (see <see cref="QformToAffine"/>);
+/// matrix → quaternion follows <c>nifti1_io.c</c> <c>mat44_to_quatern</c>.
 /// </remarks>
 internal static class NiftiTransforms
 {
@@ -13,16 +13,19 @@ internal static class NiftiTransforms
 
     /// <summary>The qform affine: R(b, c, d) · diag(pixdim[1], pixdim[2], qfac · pixdim[3]) plus the qoffsets.</summary>
     /// <remarks>
-    /// a = √(1 − b² − c² − d²). When b² + c² + d² exceeds 1 (rounding in a stored 180° rotation),
-    /// a = 0 and (b, c, d) is normalised, as <c>nifti1_io.c</c> does; nibabel raises there beyond
-    /// 3 float32 epsilons. Negative voxel sizes count as their absolute value (nibabel fixes them so on load).
+    /// a = √(1 − b² − c² − d²), except that when 1 − b² − c² − d² &lt; 1e-7 (a 180° rotation, whose
+    /// float32 b, c, d rarely have a norm of exactly 1) a = 0 and (b, c, d) is normalised, as
+    /// <c>nifti1_io.c</c> (FSL, AFNI, ITK) does. nibabel takes the square root of the small remainder
+    /// instead (a up to ~3e-4) and raises when it is below −3 float32 epsilons, so for near-180°
+    /// qforms the two differ by up to ~1e-3 in the rotation. Negative voxel sizes count as their
+    /// absolute value (nibabel fixes them so on load).
     /// </remarks>
     public static Affine QformToAffine(double b, double c, double d, double qfac,
         double dx, double dy, double dz, double ox, double oy, double oz)
     {
         double w2 = 1.0 - (b * b + c * c + d * d);
         double a;
-        if (w2 < 0)
+        if (w2 < 1e-7)
         {
             double n = Math.Sqrt(b * b + c * c + d * d);
             b /= n; c /= n; d /= n;
