@@ -153,7 +153,7 @@ internal static class NiftiHeaderCodec
     public static NiftiHeader Create(int[] shape, Affine affine, NiftiDataType type, short code, string descrip)
     {
         var (dx, dy, dz, qfac, quaternion) = NiftiTransforms.Decompose(affine);
-        var (qb, qc, qd) = quaternion ?? (0, 0, 0);
+        var (qb, qc, qd) = quaternion is { } q ? NiftiTransforms.ToHeaderQuaternion(q.B, q.C, q.D) : (0f, 0f, 0f);
         float[] srow = new float[12];
         for (int r = 0; r < 3; r++)
         for (int c = 0; c < 4; c++)
@@ -169,9 +169,9 @@ internal static class NiftiHeaderCodec
             SclInter = 0,
             QformCode = quaternion is null ? (short)0 : code,
             SformCode = code,
-            QuaternB = (float)qb,
-            QuaternC = (float)qc,
-            QuaternD = (float)qd,
+            QuaternB = qb,
+            QuaternC = qc,
+            QuaternD = qd,
             QoffsetX = (float)affine[0, 3],
             QoffsetY = (float)affine[1, 3],
             QoffsetZ = (float)affine[2, 3],

@@ -58,6 +58,27 @@ internal static class NiftiTransforms
             [r20 * sx, r21 * sy, r22 * sz, oz]);
     }
 
+    /// <summary>Rounds a quaternion's (b, c, d) to float32 for the header, keeping a 180° rotation a 180° rotation for every reader.</summary>
+    /// <remarks>
+    /// When a ≈ 0, float32 rounding usually leaves b² + c² + d² just below 1, and readers that take
+    /// a = √(1 − b² − c² − d²) literally (nibabel) then see a rotation off by up to ~1e-3. Nudging the
+    /// largest component outwards by an ulp or two makes the sum reach 1 (within nibabel's tolerance
+    /// of 3 float32 epsilons), so nibabel and <c>nifti1_io.c</c> both decode a = 0.
+    /// </remarks>
+    public static (float B, float C, float D) ToHeaderQuaternion(double b, double c, double d)
+    {
+        float fb = (float)b, fc = (float)c, fd = (float)d;
+        if (1.0 - (b * b + c * c + d * d) >= 1e-7) return (fb, fc, fd);
+        for (int step = 0; step < 16 && 1.0 - ((double)fb * fb + (double)fc * fc + (double)fd * fd) > 0; step++)
+        {
+            float ab = MathF.Abs(fb), ac = MathF.Abs(fc), ad = MathF.Abs(fd);
+            if (ab >= ac && ab >= ad) fb = MathF.CopySign(MathF.BitIncrement(ab), fb);
+            else if (ac >= ad) fc = MathF.CopySign(MathF.BitIncrement(ac), fc);
+            else fd = MathF.CopySign(MathF.BitIncrement(ad), fd);
+        }
+        return (fb, fc, fd);
+    }
+
     /// <summary>Splits an affine into voxel sizes (column norms), qfac and, when it is rotation + zoom, a quaternion.</summary>
     /// <returns>
     /// The zooms and qfac always (qfac = −1 when the 3×3 part has a negative determinant); <c>quaternion</c>
