@@ -193,8 +193,8 @@ internal static class NiftiHeaderCodec
         for (int i = 1; i <= rank; i++)
             if (dim[i] <= 0)
                 throw new NiftiFormatException(path, "dim", Inv($"dim[{i}] must be positive, not {dim[i]} (dim = {Dims(dim)})."));
-        if (rank < 3)
-            throw new NiftiFormatException(path, "dim", Inv($"the image is {rank}-D (dim = {Dims(dim)}); a 3-D image is expected."));
+        if (rank < 3 || rank > 5)
+            throw new NiftiFormatException(path, "dim", Inv($"the image is {rank}-D (dim = {Dims(dim)}); a 3-D image (or a 4-D/5-D one holding a single volume) is expected."));
         for (int i = 4; i <= rank; i++)
             if (dim[i] != 1)
                 throw new NiftiFormatException(path, "dim", Inv($"the image is {rank}-D with dim[{i}] = {dim[i]} (dim = {Dims(dim)}); only 3-D images, or 4-D/5-D images with a single volume, are supported. Extract one volume first (e.g. fslroi)."));

@@ -35,7 +35,8 @@ public static class NiftiReader
 
     /// <summary>Reads the image at <paramref name="path"/>.</summary>
     /// <exception cref="NiftiFormatException">The file is not a supported, well-formed NIfTI-1 image (the message names the file and the field).</exception>
-    /// <exception cref="IOException">The file cannot be opened or read (missing, permissions).</exception>
+    /// <exception cref="IOException">The file cannot be opened or read (e.g. <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be opened (permissions, or the path is a folder).</exception>
     public static NiftiImage Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -71,7 +72,8 @@ public static class NiftiReader
     /// data size; a <c>.nii.gz</c> is decompressed only as far as the header.
     /// </remarks>
     /// <exception cref="NiftiFormatException">The header is malformed or unsupported (the message names the file and the field).</exception>
-    /// <exception cref="IOException">The file cannot be opened or read.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read (e.g. <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be opened (permissions, or the path is a folder).</exception>
     public static NiftiHeader ReadHeader(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -57,11 +57,14 @@ public sealed partial class NiftiReaderTests
         AssertRejected(Write(dir, "a.nii", new NiftiFileBuilder { Dim = [3, 7, 5, -3, 1, 1, 1, 1] }, []), "dim");
     }
 
-    [Fact]
-    public void Read_RankOutOfRange_NamesDim()
+    [Theory]
+    [InlineData((short)0)]
+    [InlineData((short)6)]
+    [InlineData((short)9)]
+    public void Read_RankOutOfRange_NamesDim(short rank)
     {
         using var dir = new TempDir();
-        AssertRejected(Write(dir, "a.nii", new NiftiFileBuilder { Dim = [9, 7, 5, 3, 1, 1, 1, 1] }), "dim");
+        AssertRejected(Write(dir, "a.nii", new NiftiFileBuilder { Dim = [rank, 7, 5, 3, 1, 1, 1, 1] }), "dim");
     }
 
     [Fact]
