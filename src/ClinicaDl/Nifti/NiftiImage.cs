@@ -18,7 +18,7 @@ public sealed class NiftiImage
     /// <summary>Creates an image from its grid, values and affine, with a float32 header whose sform and qform codes are 1 (scanner).</summary>
     /// <param name="shape">Sizes (X, Y, Z), each 1 to 32767.</param>
     /// <param name="data">X·Y·Z values in Fortran order (not copied).</param>
-    /// <param name="affine">The voxel-to-world transform; its elements must fit in float32.</param>
+    /// <param name="affine">The voxel-to-world transform; its elements must fit in float32. <see cref="Affine"/> returns it rounded to float32, as the file will store it.</param>
     /// <exception cref="ArgumentException">The shape is not 3 positive sizes that fit a NIfTI-1 header, the data length differs from their product, or the affine overflows float32.</exception>
     public NiftiImage(int[] shape, float[] data, Affine affine)
         : this(CreateHeader(shape, data, affine), data)
