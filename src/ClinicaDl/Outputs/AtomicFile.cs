@@ -15,7 +15,9 @@ public static class AtomicFile
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        // The temporary name does not contain the destination's name, so tools that scan a folder by pattern
+        // (TensorBoard reads every file with "tfevents" in its name) never pick up a half-written file.
+        string tmp = Path.Combine(dir, $".clinicadl-write-{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
         try
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -47,6 +49,36 @@ public static class AtomicFile
     /// <summary>Writes UTF-8 text (no byte-order mark) to <paramref name="path"/> atomically.</summary>
     public static void WriteAllText(string path, string text)
         => WriteAllBytes(path, new System.Text.UTF8Encoding(false).GetBytes(text));
+
+    /// <summary>Deletes the temporary files a killed process left in <paramref name="folder"/> (those of live processes are kept).</summary>
+    public static void RemoveStaleTemporaries(string folder)
+    {
+        if (!Directory.Exists(folder)) return;
+        foreach (string tmp in Directory.GetFiles(folder, ".clinicadl-write-*.tmp"))
+        {
+            string[] parts = Path.GetFileName(tmp).Split('-');
+            if (parts.Length >= 4 && int.TryParse(parts[2], out int pid) && pid != Environment.ProcessId && IsAlive(pid)) continue;
+            if (parts.Length >= 4 && int.TryParse(parts[2], out int own) && own == Environment.ProcessId) continue;
+            TryDelete(tmp);
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     private static void TryDelete(string path)
     {

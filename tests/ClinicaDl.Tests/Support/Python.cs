@@ -23,7 +23,7 @@ internal static class Python
         lock (Available)
         {
             if (Available.TryGetValue(key, out bool ok)) return ok;
-            ok = File.Exists(Interpreter) && TryRun("import " + key, out _, out _) == 0;
+            ok = File.Exists(Interpreter) && (modules.Length == 0 || TryRun("import " + key, out _, out _) == 0);
             Available[key] = ok;
             return ok;
         }

@@ -166,10 +166,6 @@ public sealed class EventFileWriter : IDisposable
 
     private static void RemoveStaleTemporaries(string path)
     {
-        string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        foreach (string tmp in Directory.GetFiles(dir, "." + System.IO.Path.GetFileName(path) + ".*.tmp"))
-        {
-            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        AtomicFile.RemoveStaleTemporaries(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
     }
 }

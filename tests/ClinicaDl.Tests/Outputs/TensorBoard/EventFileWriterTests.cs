@@ -187,7 +187,7 @@ public sealed class EventFileWriterTests
         string path;
         using (var writer = EventFileWriter.Create(dir.Path, Start, "host"))
             path = writer.Path;
-        string stale = Path.Combine(dir.Path, $".{Path.GetFileName(path)}.1234.0123456789abcdef.tmp");
+        string stale = Path.Combine(dir.Path, $".clinicadl-write-{int.MaxValue}-0123456789abcdef.tmp"); // a process that no longer runs
         File.WriteAllBytes(stale, [1, 2, 3]);
 
         using (EventFileWriter.OpenOrCreate(dir.Path, Start)) { }

@@ -1,0 +1,172 @@
+using System.CommandLine;
+using System.Globalization;
+using ClinicaDl.Caps;
+using ClinicaDl.Data;
+using ClinicaDl.Training;
+
+namespace ClinicaDl.Cli.Verbs;
+
+/// <summary><c>clinicadl train roi {autoencoder,cnn,multicnn}</c> with ClinicaDL 0.2.1's options (spec §1.1), plus ours.</summary>
+internal static class TrainCommand
+{
+    public static Command Build(CliContext context, Option<string> logname)
+    {
+        var train = new Command("train", "Train deep learning models on ROIs of t1-linear images.");
+        var roi = new Command("roi", "Region-of-interest training (ClinicaDL 0.2.1's train roi).");
+        roi.Subcommands.Add(Network(context, NetworkType.Cnn, logname));
+        roi.Subcommands.Add(Network(context, NetworkType.MultiCnn, logname));
+        roi.Subcommands.Add(Network(context, NetworkType.Autoencoder, logname));
+        train.Subcommands.Add(roi);
+        return train;
+    }
+
+    private static Command Network(CliContext context, NetworkType type, Option<string> logname)
+    {
+        string name = type switch { NetworkType.Cnn => "cnn", NetworkType.MultiCnn => "multicnn", _ => "autoencoder" };
+        string description = type switch
+        {
+            NetworkType.Cnn => "One Conv4_FC3 trained on all ROIs of every image; ROI-level and image-level (soft voting) results.",
+            NetworkType.MultiCnn => "One Conv4_FC3 per ROI; image-level results by soft voting across networks.",
+            _ => "The autoencoder derived from Conv4_FC3's convolutional part (reconstruction, MSE loss).",
+        };
+        var caps = new Argument<string>("CAPS_DIR") { Description = "Input CAPS folder (with --multi_cohort: a TSV of cohort, path)." };
+        var preprocessing = new Argument<string>("PREPROCESSING") { Description = "Preprocessing of the images." };
+        preprocessing.AcceptOnlyFromAmong(CapsLayout.T1Linear);
+        var tsv = new Argument<string>("TSV_PATH") { Description = "Label folder made by tsvtool split/kfold (with --multi_cohort: a TSV of cohort, path, diagnoses)." };
+        var output = new Argument<string>("OUTPUT_DIR") { Description = "Results folder (never deleted; fold folders holding results are refused without --overwrite)." };
+        var model = new Argument<string>("MODEL") { Description = "Architecture." };
+        model.AcceptOnlyFromAmong("Conv4_FC3");
+
+        // Computational resources
+        var useCpu = OptionFactory.Flag("--use_cpu", "Run on the CPU (default: GPU).", "-cpu");
+        var nproc = OptionFactory.Int("--nproc", "Images decoded in parallel into the patch cache.", 2, 1, "-np");
+        var batchSize = OptionFactory.Int("--batch_size", "Mini-batch size.", 2, 1);
+        var evaluationSteps = OptionFactory.Int("--evaluation_steps", "Evaluate every this many batches during an epoch (0: at epoch ends only).", 0, 0, "-esteps");
+        var threads = OptionFactory.OptionalInt("--threads", "LibTorch intra-op threads (default: all cores).", 1);
+        var evalBatch = OptionFactory.OptionalInt("--eval_batch_size", "Batch size of evaluation passes (default: --batch_size).", 1);
+        var cacheMemory = OptionFactory.Bytes("--cache_memory", "Memory for cached ROI patches before they spill to disk (default: half the available memory).");
+        var amp = OptionFactory.Flag("--amp", "Mixed precision (bfloat16 on CPUs with AVX512-BF16/AMX, float16 on GPUs).");
+        // Data management
+        var multiCohort = OptionFactory.Flag("--multi_cohort", "CAPS_DIR and TSV_PATH are TSV files listing cohorts.");
+        var diagnoses = OptionFactory.Choices("--diagnoses", "Diagnoses used (label files read).", ["AD", "CN"], [.. Diagnosis.Names], "-d");
+        var baseline = OptionFactory.Flag("--baseline", "Train on <DIAG>_baseline.tsv (baseline sessions) only.");
+        var unnormalize = OptionFactory.Flag("--unnormalize", "Disable per-ROI min-max normalisation.", "-un");
+        var augmentation = OptionFactory.Choices("--data_augmentation", "Training transforms, applied in the given order.", null, ["None", "Noise", "Erasing", "CropPad", "Smoothing"]);
+        var sampler = OptionFactory.Choice("--sampler", "Training sampler.", "random", ["random", "weighted"], "-s");
+        // Cross-validation
+        var nSplits = OptionFactory.OptionalInt("--n_splits", "Read train_splits-<n>/validation_splits-<n> (default: train/ and validation/).", 2);
+        var split = OptionFactory.IntList("--split", "Folds to train (default: all).", 0);
+        // Optimisation
+        var epochs = OptionFactory.Int("--epochs", "Maximum number of epochs.", 20, 1);
+        var lr = OptionFactory.Double("--learning_rate", "Adam learning rate.", 1e-4, 0, minExclusive: true, aliases: "-lr");
+        var wd = OptionFactory.Double("--weight_decay", "Adam weight decay.", 1e-4, 0, aliases: "-wd");
+        var dropout = OptionFactory.Double("--dropout", "Dropout probability of Conv4_FC3's two dropout layers.", 0, 0, 1, maxExclusive: true);
+        var patience = OptionFactory.Int("--patience", "Early stopping: epochs without improvement (0: never stop).", 0, 0);
+        var tolerance = OptionFactory.Double("--tolerance", "Early stopping: relative improvement required.", 0, 0);
+        var accumulation = OptionFactory.Int("--accumulation_steps", "Gradient accumulation: batches per update.", 1, 1, "-asteps");
+        // ROI
+        var roiList = OptionFactory.List("--roi_list", "Names of mask-defined ROIs (default: the two hippocampus cubes).", "ROI", "-rl");
+        var uncropped = OptionFactory.Flag("--uncropped_roi", "Keep the whole image grid instead of the mask's bounding box.");
+        var extracted = OptionFactory.Flag("--use_extracted_roi", "Read ROI tensors written by clinicadl extract roi.");
+        // Transfer learning
+        var transferPath = OptionFactory.Text("--transfer_learning_path", "Results folder of an earlier train to start from.", helpName: "DIR");
+        var transferSelection = OptionFactory.Choice("--transfer_learning_selection", "Which best model of a CNN source is loaded.", "best_balanced_accuracy", ["best_loss", "best_balanced_accuracy"]);
+        // Network-specific
+        var threshold = OptionFactory.Double("--selection_threshold", "Soft voting: ROIs with validation balanced accuracy ≤ this get no weight.", 0, 0, 1);
+        var visualization = OptionFactory.Flag("--visualization", "Write input and reconstruction NIfTI pairs after training.");
+        // Ours
+        var seed = OptionFactory.Int("--seed", "Seed of initialisation, shuffling, sampling and augmentation.", 0, int.MinValue);
+        var overwrite = OptionFactory.Flag("--overwrite", "Replace the results of the folds being trained.");
+
+        var cmd = new Command(name, description)
+        {
+            caps, preprocessing, tsv, output, model,
+            useCpu, nproc, batchSize, evaluationSteps, threads, evalBatch, cacheMemory, amp,
+            multiCohort, diagnoses, baseline, unnormalize, augmentation, sampler,
+            nSplits, split,
+            epochs, lr, wd, dropout, patience, tolerance, accumulation,
+            roiList, uncropped, extracted,
+            transferPath,
+        };
+        if (type != NetworkType.Autoencoder)
+        {
+            cmd.Options.Add(transferSelection);
+            cmd.Options.Add(threshold);
+        }
+        else
+        {
+            cmd.Options.Add(visualization);
+        }
+        cmd.Options.Add(seed);
+        cmd.Options.Add(overwrite);
+
+        cmd.SetAction(r =>
+        {
+            var aug = r.GetValue(augmentation);
+            var roiNames = r.GetValue(roiList);
+            var splits = r.GetValue(split);
+            var options = new TrainRoiOptions(
+                type, r.GetValue(caps)!, r.GetValue(preprocessing)!, r.GetValue(tsv)!, r.GetValue(output)!, r.GetValue(model)!,
+                new ComputationalOptions(r.GetValue(useCpu), r.GetValue(nproc), r.GetValue(batchSize), r.GetValue(evaluationSteps),
+                    r.GetValue(threads), r.GetValue(evalBatch), r.GetValue(cacheMemory), r.GetValue(amp)),
+                new DataOptions(r.GetValue(multiCohort), r.GetValue(diagnoses)!, r.GetValue(baseline), r.GetValue(unnormalize),
+                    aug is { Length: > 0 } ? aug.Select(a => Enum.Parse<AugmentationKind>(a)).ToList() : null,
+                    r.GetValue(sampler) == "weighted" ? SamplerKind.Weighted : SamplerKind.Random),
+                new CrossValidationOptions(r.GetValue(nSplits), splits is { Length: > 0 } ? splits : null),
+                new OptimizationOptions(r.GetValue(epochs), r.GetValue(lr), r.GetValue(wd), r.GetValue(dropout),
+                    r.GetValue(patience), r.GetValue(tolerance), r.GetValue(accumulation)),
+                new RoiOptions(roiNames is { Length: > 0 } ? roiNames : null, r.GetValue(uncropped), r.GetValue(extracted)),
+                new TransferOptions(r.GetValue(transferPath), type == NetworkType.Autoencoder ? "best_loss" : r.GetValue(transferSelection)!),
+                type == NetworkType.Autoencoder ? 0 : r.GetValue(threshold),
+                type == NetworkType.Autoencoder && r.GetValue(visualization),
+                r.GetValue(seed),
+                r.GetValue(overwrite),
+                r.GetValue(logname) ?? "clinicaDL.log");
+            var reporter = context.Reporter();
+            var summary = new TrainingRun(options, reporter).Execute(context.Cancel);
+            TrainSummaryPrinter.Print(context, summary);
+            return CliApp.Success;
+        });
+        return cmd;
+    }
+}
+
+/// <summary>The final summary of a training run: validation metrics per fold and selection, mean ± sd over folds, where the results are.</summary>
+internal static class TrainSummaryPrinter
+{
+    public static void Print(CliContext context, RunSummary summary)
+    {
+        var o = context.Output;
+        if (summary.Selections.Count > 0 && context.Verbosity >= Console.Verbosity.Warning)
+        {
+            o.WriteLine();
+            o.WriteLine("Validation results (balanced accuracy / sensitivity / specificity):");
+            o.WriteLine($"{"fold",-5} {"selection",-23} {"ROI level",-22} {"image level",-22}");
+            foreach (var s in summary.Selections)
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{s.Fold,-5} {s.Selection,-23} {Triple(s.Roi),-22} {Triple(s.Image),-22}"));
+            foreach (var group in summary.Selections.GroupBy(s => s.Selection))
+            {
+                var roi = group.Select(s => s.Roi.BalancedAccuracy).ToList();
+                var image = group.Select(s => s.Image.BalancedAccuracy).ToList();
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{"mean",-5} {group.Key,-23} {MeanSd(roi),-22} {MeanSd(image),-22}"));
+            }
+        }
+        var best = summary.Selections.Where(s => s.Selection == "best_balanced_accuracy").Select(s => s.Image.BalancedAccuracy).ToList();
+        if (best.Count > 0)
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Validation image-level balanced accuracy (best_balanced_accuracy): {MeanSd(best)}"));
+        o.WriteLine($"Results: {Path.GetFullPath(summary.OutputDir)}");
+        o.WriteLine($"TensorBoard: tensorboard --logdir {Path.GetFullPath(summary.OutputDir)}");
+    }
+
+    private static string Triple(Evaluation.BinaryMetrics m)
+        => string.Create(CultureInfo.InvariantCulture, $"{m.BalancedAccuracy:0.000}/{m.Sensitivity:0.000}/{m.Specificity:0.000}");
+
+    private static string MeanSd(IReadOnlyList<double> values)
+    {
+        double mean = values.Average();
+        double sd = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : 0;
+        return string.Create(CultureInfo.InvariantCulture, $"{mean:0.000} ± {sd:0.000}");
+    }
+}

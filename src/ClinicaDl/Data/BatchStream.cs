@@ -1,0 +1,105 @@
+using System.Threading.Channels;
+using ClinicaDl.Common;
+
+namespace ClinicaDl.Data;
+
+/// <summary>Assembles the batches of one pass in a background task, one or two ahead of the consumer (prefetch).</summary>
+/// <remarks>
+/// The next batch's patches are copied out of the <see cref="PatchCache"/> (and augmented, for training) while the
+/// current step computes. Batches are built strictly in order by a single task, so the augmentation generator is
+/// consumed in the same order whatever the timing, and results stay reproducible. The last batch may be short.
+/// </remarks>
+public sealed class BatchStream : IDisposable
+{
+    private readonly Channel<Batch> channel;
+    private readonly CancellationTokenSource cancel = new();
+    private readonly Task producer;
+
+    /// <summary>Starts building the batches of <paramref name="order"/>.</summary>
+    /// <param name="cache">Where patches come from.</param>
+    /// <param name="order">The elements of the pass, in order.</param>
+    /// <param name="batchSize">Elements per batch.</param>
+    /// <param name="augmentation">Transforms for training batches, or null.</param>
+    /// <param name="batchRng">The generator for the transforms of batch b (required when <paramref name="augmentation"/> does anything);
+    /// one generator per batch, derived from its position, keeps augmentation reproducible and resumable.</param>
+    /// <param name="prefetch">Batches built ahead of the consumer.</param>
+    public BatchStream(PatchCache cache, IReadOnlyList<RoiSample> order, int batchSize, Augmentation? augmentation = null, Func<int, RandomSource>? batchRng = null, int prefetch = 2)
+    {
+        BatchCount = (order.Count + batchSize - 1) / batchSize;
+        channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(1, prefetch)) { SingleReader = true, SingleWriter = true });
+        var token = cancel.Token;
+        producer = Task.Run(async () =>
+        {
+            try
+            {
+                for (int b = 0; b < BatchCount; b++)
+                {
+                    token.ThrowIfCancellationRequested();
+                    var samples = new List<RoiSample>(batchSize);
+                    for (int i = b * batchSize; i < Math.Min(order.Count, (b + 1) * batchSize); i++) samples.Add(order[i]);
+                    var rng = augmentation is { IsIdentity: false } ? (batchRng ?? throw new ArgumentNullException(nameof(batchRng)))(b) : null;
+                    var batch = Build(cache, samples, b, augmentation, rng, token);
+                    await channel.Writer.WriteAsync(batch, token).ConfigureAwait(false);
+                }
+                channel.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Number of batches in the pass.</summary>
+    public int BatchCount { get; }
+
+    /// <summary>The batches, in order; blocks until each is ready; rethrows a decoding error.</summary>
+    public IEnumerable<Batch> Batches(CancellationToken token = default)
+    {
+        var reader = channel.Reader;
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = reader.WaitToReadAsync(token).AsTask().GetAwaiter().GetResult();
+            }
+            catch (ChannelClosedException e) when (e.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                throw;
+            }
+            if (!more) yield break;
+            while (reader.TryRead(out var batch)) yield return batch;
+        }
+    }
+
+    private static Batch Build(PatchCache cache, IReadOnlyList<RoiSample> samples, int index, Augmentation? augmentation, RandomSource? rng, CancellationToken token)
+    {
+        int roi0 = samples[0].RoiIndex;
+        int length = cache.PatchLength(roi0);
+        int[] shape = cache.Rois[roi0].Shape;
+        var data = GC.AllocateUninitializedArray<float>(samples.Count * length);
+        var labels = new long[samples.Count];
+        for (int i = 0; i < samples.Count; i++)
+        {
+            var s = samples[i];
+            if (cache.PatchLength(s.RoiIndex) != length)
+                throw new InvalidOperationException($"ROI {cache.Rois[s.RoiIndex].Name} and ROI {cache.Rois[roi0].Name} have different shapes and cannot share a batch.");
+            var slot = data.AsSpan(i * length, length);
+            cache.Read(s.CacheIndex, s.RoiIndex, slot, token);
+            if (augmentation is { IsIdentity: false })
+                augmentation.Apply(slot, cache.Rois[s.RoiIndex].Shape, rng!);
+            labels[i] = s.Label;
+        }
+        return new Batch(data, shape, labels, samples, index);
+    }
+
+    /// <summary>Stops the producer (a pass abandoned early, e.g. on interrupt).</summary>
+    public void Dispose()
+    {
+        cancel.Cancel();
+        try { producer.Wait(); } catch (AggregateException) { }
+        cancel.Dispose();
+    }
+}

@@ -1,0 +1,70 @@
+using ClinicaDl.Evaluation;
+using ClinicaDl.Tsv;
+
+namespace ClinicaDl.Outputs;
+
+/// <summary>The TSV output contract in one place: every column of every result table (spec §7.4–7.7).</summary>
+public static class ResultTables
+{
+    /// <summary>ROI-level predictions.</summary>
+    public static readonly IReadOnlyList<string> RoiPredictionColumns =
+        ["participant_id", "session_id", "roi_id", "true_label", "predicted_label", "proba0", "proba1"];
+
+    /// <summary>Image-level predictions: ClinicaDL's four columns, then <c>proba0</c>, <c>proba1</c> (decision 15).</summary>
+    public static readonly IReadOnlyList<string> ImagePredictionColumns =
+        ["participant_id", "session_id", "true_label", "predicted_label", "proba0", "proba1"];
+
+    /// <summary>ROI-level metrics.</summary>
+    public static readonly IReadOnlyList<string> RoiMetricsColumns =
+        ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv", "total_loss", "total_kl_loss", "roi_id"];
+
+    /// <summary>Image-level metrics (soft voting).</summary>
+    public static readonly IReadOnlyList<string> ImageMetricsColumns =
+        ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv"];
+
+    /// <summary>Image-level metrics with a single ROI (spec §7.6: the ROI metrics without roi_id).</summary>
+    public static readonly IReadOnlyList<string> SingleRoiImageMetricsColumns =
+        ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv", "total_loss", "total_kl_loss"];
+
+    /// <summary><c>training.tsv</c> of a CNN.</summary>
+    public static readonly IReadOnlyList<string> CnnTrainingColumns =
+        ["epoch", "iteration", "time", "balanced_accuracy_train", "loss_train", "balanced_accuracy_valid", "loss_valid"];
+
+    /// <summary><c>training.tsv</c> of an autoencoder.</summary>
+    public static readonly IReadOnlyList<string> AutoencoderTrainingColumns = ["epoch", "iteration", "time", "loss_train", "loss_valid"];
+
+    /// <summary>Column added last to prediction tables with <c>--multi_cohort</c>.</summary>
+    public const string CohortColumn = "cohort";
+
+    /// <summary>Writes ROI-level predictions.</summary>
+    public static void WriteRoiPredictions(string path, IReadOnlyList<RoiPrediction> rows, bool withCohort)
+        => TsvWriter.Write(path, WithCohort(RoiPredictionColumns, withCohort), rows.Select(r => Cohort(
+            [r.ParticipantId, r.SessionId, r.RoiId, r.TrueLabel, r.PredictedLabel, r.Proba0, r.Proba1], r.Cohort, withCohort)));
+
+    /// <summary>Writes image-level predictions.</summary>
+    public static void WriteImagePredictions(string path, IReadOnlyList<ImagePrediction> rows, bool withCohort)
+        => TsvWriter.Write(path, WithCohort(ImagePredictionColumns, withCohort), rows.Select(r => Cohort(
+            [r.ParticipantId, r.SessionId, r.TrueLabel, r.PredictedLabel, r.Proba0, r.Proba1], r.Cohort, withCohort)));
+
+    /// <summary>One ROI-level metrics row (roi_id null for the single CNN).</summary>
+    public static IReadOnlyList<object?> RoiMetricsRow(BinaryMetrics m, double totalLoss, int? roiId)
+        => [m.Accuracy, m.BalancedAccuracy, m.Sensitivity, m.Specificity, m.Ppv, m.Npv, totalLoss, 0, roiId];
+
+    /// <summary>Writes ROI-level metrics rows.</summary>
+    public static void WriteRoiMetrics(string path, IEnumerable<IReadOnlyList<object?>> rows)
+        => TsvWriter.Write(path, RoiMetricsColumns, rows);
+
+    /// <summary>Writes the image-level metrics row.</summary>
+    public static void WriteImageMetrics(string path, BinaryMetrics m)
+        => TsvWriter.Write(path, ImageMetricsColumns, [[m.Accuracy, m.BalancedAccuracy, m.Sensitivity, m.Specificity, m.Ppv, m.Npv]]);
+
+    /// <summary>Writes the image-level metrics of a single-ROI run (spec §7.6).</summary>
+    public static void WriteSingleRoiImageMetrics(string path, BinaryMetrics m, double totalLoss)
+        => TsvWriter.Write(path, SingleRoiImageMetricsColumns, [[m.Accuracy, m.BalancedAccuracy, m.Sensitivity, m.Specificity, m.Ppv, m.Npv, totalLoss, 0]]);
+
+    private static IReadOnlyList<string> WithCohort(IReadOnlyList<string> columns, bool withCohort)
+        => withCohort ? [.. columns, CohortColumn] : columns;
+
+    private static IReadOnlyList<object?> Cohort(IReadOnlyList<object?> row, string cohort, bool withCohort)
+        => withCohort ? [.. row, cohort] : row;
+}

@@ -1,0 +1,66 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ClinicaDl.Training;
+
+/// <summary>The text of <c>environment.txt</c>: what ran the training (ClinicaDL writes <c>pip freeze</c>).</summary>
+public static class EnvironmentReport
+{
+    /// <summary>OS, .NET, TorchSharp and LibTorch versions, CPU/GPU, precision, threads and package versions.</summary>
+    public static string Describe(bool useCpu, string precision, int threads)
+    {
+        var sb = new StringBuilder();
+        sb.Append("clinicadl (ClinicaDL.NET) ").Append(CommandLineRecord.ToolVersion).Append('\n');
+        sb.Append("os: ").Append(RuntimeInformation.OSDescription).Append(" (").Append(RuntimeInformation.RuntimeIdentifier).Append(")\n");
+        sb.Append("dotnet: ").Append(RuntimeInformation.FrameworkDescription).Append('\n');
+        sb.Append("torchsharp: ").Append(Version(typeof(TorchSharp.torch))).Append('\n');
+        sb.Append("libtorch: ").Append(LibTorchVersion()).Append('\n');
+        sb.Append("cpu: ").Append(CpuName()).Append(" (").Append(Environment.ProcessorCount).Append(" logical cores)\n");
+        sb.Append("cuda available: ").Append(TorchSharp.torch.cuda.is_available() ? "yes" : "no").Append('\n');
+        sb.Append("device: ").Append(useCpu ? "cpu" : "cuda").Append('\n');
+        sb.Append("precision: ").Append(precision).Append('\n');
+        sb.Append("torch threads: ").Append(threads).Append('\n');
+        sb.Append("packages:\n");
+        foreach (var asm in AppDomain.CurrentDomain.GetAssemblies()
+                     .Select(a => a.GetName())
+                     .Where(n => n.Name is not null && !n.Name.StartsWith("System", StringComparison.Ordinal) && !n.Name.StartsWith("Microsoft", StringComparison.Ordinal)
+                                 && n.Name != "netstandard" && n.Name != "mscorlib")
+                     .OrderBy(n => n.Name, StringComparer.Ordinal))
+            sb.Append("  ").Append(asm.Name).Append("==").Append(asm.Version).Append('\n');
+        return sb.ToString();
+    }
+
+    private static string Version(Type type)
+    {
+        var info = type.Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion;
+        return info ?? type.Assembly.GetName().Version?.ToString() ?? "unknown";
+    }
+
+    /// <summary>The LibTorch version, read from the package folder the native library came from when possible.</summary>
+    private static string LibTorchVersion()
+    {
+        try
+        {
+            return TorchSharp.torch.__version__;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return "unknown";
+        }
+    }
+
+    private static string CpuName()
+    {
+        try
+        {
+            if (File.Exists("/proc/cpuinfo"))
+            {
+                var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+                if (line is not null) return line[(line.IndexOf(':') + 1)..].Trim();
+            }
+        }
+        catch (IOException) { }
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}

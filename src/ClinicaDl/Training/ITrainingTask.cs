@@ -1,0 +1,21 @@
+using ClinicaDl.Data;
+using ClinicaDl.Evaluation;
+using static TorchSharp.torch;
+
+namespace ClinicaDl.Training;
+
+/// <summary>What differs between classification (cnn, multicnn) and reconstruction (autoencoder) training (STYLE: one strategy per task).</summary>
+internal interface ITrainingTask
+{
+    /// <summary>The network being trained.</summary>
+    nn.Module<Tensor, Tensor> Model { get; }
+
+    /// <summary>True when passes produce predictions and balanced accuracy (not for the autoencoder).</summary>
+    bool Classifies { get; }
+
+    /// <summary>The loss of a training batch (forward pass included): summed cross-entropy, or mean squared error.</summary>
+    Tensor TrainingLoss(Tensor input, Tensor labels);
+
+    /// <summary>An evaluation pass in table order, under no-grad, in eval mode; leaves the model in eval mode.</summary>
+    PassResult Evaluate(PatchCache cache, IReadOnlyList<RoiSample> elements, int batchSize, CancellationToken cancel);
+}

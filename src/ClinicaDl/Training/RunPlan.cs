@@ -1,0 +1,34 @@
+using ClinicaDl.Caps;
+using ClinicaDl.Data;
+using ClinicaDl.Roi;
+
+namespace ClinicaDl.Training;
+
+/// <summary>One fold's sessions, as indices into the run's session list.</summary>
+/// <param name="Fold">The fold index.</param>
+/// <param name="Train">Training sessions (indices into <see cref="RunPlan.Sessions"/>), in table order.</param>
+/// <param name="Valid">Validation sessions, in table order.</param>
+internal sealed record FoldPlan(int Fold, IReadOnlyList<int> Train, IReadOnlyList<int> Valid);
+
+/// <summary>Everything a run needs, checked before any image is read or any file written.</summary>
+/// <param name="Options">The options.</param>
+/// <param name="Tree">The output tree.</param>
+/// <param name="Cohorts">The cohorts.</param>
+/// <param name="Rois">The ROIs, in roi_id order.</param>
+/// <param name="Sessions">Every session of every fold, once (the patch cache's index).</param>
+/// <param name="Folds">The folds to train.</param>
+internal sealed record RunPlan(TrainRoiOptions Options, Outputs.ResultsTree Tree, IReadOnlyList<Cohort> Cohorts,
+    IReadOnlyList<RoiDefinition> Rois, IReadOnlyList<Session> Sessions, IReadOnlyList<FoldPlan> Folds)
+{
+    /// <summary>The elements of <paramref name="sessions"/>: every ROI (or only <paramref name="roi"/>), image-major, ROI-minor (spec §3.1).</summary>
+    public IReadOnlyList<RoiSample> Elements(IReadOnlyList<int> sessions, int? roi = null)
+    {
+        var list = new List<RoiSample>(sessions.Count * (roi is null ? Rois.Count : 1));
+        foreach (int s in sessions)
+        {
+            if (roi is int r) list.Add(new RoiSample(Sessions[s], s, r));
+            else for (int k = 0; k < Rois.Count; k++) list.Add(new RoiSample(Sessions[s], s, k));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,108 @@
+using ClinicaDl.Data;
+using ClinicaDl.Networks;
+using ClinicaDl.Outputs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClinicaDl.Training;
+
+/// <summary>Runs <c>clinicadl train roi {cnn,multicnn,autoencoder}</c>: validate, write the run files, cache the patches, train each fold, evaluate.</summary>
+/// <remarks>
+/// Data flow (DESIGN.md): options → validation of everything (<see cref="RunPlanner"/>) → per fold: sessions → patch
+/// cache (each image read once per run, shared by all folds) → sampler + prefetched batches → trainer → evaluator → writers.
+/// </remarks>
+public sealed class TrainingRun
+{
+    private readonly TrainRoiOptions options;
+    private readonly ITrainingObserver observer;
+    private readonly TimeProvider time;
+
+    /// <summary>Creates the run; nothing is checked or written until <see cref="Execute"/>.</summary>
+    public TrainingRun(TrainRoiOptions options, ITrainingObserver? observer = null, TimeProvider? time = null)
+    {
+        this.options = options;
+        this.observer = observer ?? NullTrainingObserver.Instance;
+        this.time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Validates everything, then trains every fold.</summary>
+    /// <exception cref="Errors.ClinicaDlException">Bad input (before anything is written) or a failed run.</exception>
+    /// <exception cref="OperationCanceledException">The run was interrupted through <paramref name="cancel"/>.</exception>
+    public RunSummary Execute(CancellationToken cancel = default)
+    {
+        var plan = RunPlanner.Plan(options);
+        int threads = options.Computational.Threads ?? Environment.ProcessorCount;
+        set_num_threads(threads);
+        var device = options.Computational.UseCpu ? CPU : CUDA;
+        var tree = plan.Tree;
+
+        Directory.CreateDirectory(tree.Root);
+        foreach (var fold in plan.Folds)
+        {
+            string dir = tree.Fold(fold.Fold);
+            if (options.Overwrite && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+        AtomicFile.WriteAllText(tree.CommandLineJson, CommandLineRecord.ToJson(options));
+        AtomicFile.WriteAllText(tree.EnvironmentTxt, EnvironmentReport.Describe(options.Computational.UseCpu, "float32", threads));
+        observer.Message(MessageLevel.Info, $"{plan.Sessions.Count} sessions, {plan.Rois.Count} ROI(s) ({string.Join(", ", plan.Rois.Select(r => $"{r.Name} {r.Box.ShapeText}"))}), folds {string.Join(", ", plan.Folds.Select(f => f.Fold))}.");
+
+        var cacheOptions = new PatchCacheOptions(options.Computational.NProc,
+            options.Computational.CacheMemoryBytes ?? PatchCacheOptions.DefaultMemoryBudget, tree.Scratch);
+        using var cache = new PatchCache(plan.Sessions, plan.Rois, new ImagePatchSource(!options.Data.Unnormalize), cacheOptions);
+        cache.SessionCached += _ => observer.ImageCached(cache.CachedCount, plan.Sessions.Count);
+        // Decode in the order the first network needs the images: its first epoch's order.
+        cache.Start(FirstNeeds(plan, Networks(plan, plan.Folds[0])[0]));
+
+        var summaries = new List<SelectionSummary>();
+        var aeLosses = new Dictionary<int, double>();
+        bool warnedConstant = false;
+        foreach (var fold in plan.Folds)
+        {
+            var networks = Networks(plan, fold);
+            foreach (var network in networks)
+            {
+                var task = CreateTask(plan, fold.Fold, network.Id.Network, device);
+                var trainer = new NetworkTrainer(options, tree, cache, task, device, observer, time);
+                trainer.Train(network, cancel);
+                task.Model.Dispose();
+                if (!warnedConstant && cache.ConstantPatches > 0)
+                {
+                    warnedConstant = true;
+                    observer.Message(MessageLevel.Warning, $"{cache.ConstantPatches} ROI patch(es) were constant; min-max normalisation set them to zeros.");
+                }
+            }
+            if (options.NetworkType != NetworkType.Autoencoder)
+            {
+                var evaluator = new FoldEvaluator(options, tree, cache, device, observer);
+                summaries.AddRange(evaluator.Evaluate(fold.Fold, networks, () => CreateTask(plan, fold.Fold, null, device), cancel));
+            }
+        }
+        return new RunSummary(tree.Root, plan.Folds.Select(f => f.Fold).ToList(), summaries, aeLosses);
+    }
+
+    private IReadOnlyList<NetworkPlan> Networks(RunPlan plan, FoldPlan fold)
+    {
+        if (options.NetworkType != NetworkType.MultiCnn)
+            return [new NetworkPlan(new NetworkId(fold.Fold, null), plan.Elements(fold.Train), plan.Elements(fold.Valid))];
+        return Enumerable.Range(0, plan.Rois.Count)
+            .Select(k => new NetworkPlan(new NetworkId(fold.Fold, k), plan.Elements(fold.Train, k), plan.Elements(fold.Valid, k)))
+            .ToList();
+    }
+
+    /// <summary>Sessions in the order the first network's first epoch reads them, then its validation sessions.</summary>
+    private IEnumerable<int> FirstNeeds(RunPlan plan, NetworkPlan first)
+    {
+        var sampler = new TrainSampler(first.Train, options.Data.Sampler,
+            Common.Seeds.Stream(options.Seed, "sampler", first.Id.Fold, first.Id.Network ?? -1, 0));
+        return sampler.NextEpoch().Select(e => e.CacheIndex).Concat(first.Valid.Select(e => e.CacheIndex));
+    }
+
+    private ITrainingTask CreateTask(RunPlan plan, int fold, int? network, Device device)
+    {
+        // PyTorch default initialisation, made reproducible by seeding LibTorch's generator from the position.
+        manual_seed(Common.Seeds.TorchSeed(options.Seed, "init", fold, network ?? -1));
+        var model = new Conv4Fc3(options.Optimization.Dropout);
+        model.to(device);
+        return new ClassificationTask(model, device);
+    }
+}
