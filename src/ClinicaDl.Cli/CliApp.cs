@@ -49,7 +49,7 @@ internal static class CliApp
     public static int Run(string[] args, CliContext context)
     {
         var root = Build(context);
-        var result = root.Parse(ExpandVerbosity(args), new ParserConfiguration { EnablePosixBundling = false });
+        var result = root.Parse(KebabToSnake(root, ExpandVerbosity(args)), new ParserConfiguration { EnablePosixBundling = false });
         context.Verbosity = result.GetValue(Quiet) ? Verbosity.Quiet
             : (Verbosity)Math.Min(2, result.GetResult(Verbose)?.IdentifierTokenCount ?? 0);
         if (result.Errors.Count > 0)
@@ -83,6 +83,38 @@ internal static class CliApp
     private static string[] ExpandVerbosity(string[] args)
         => args.SelectMany(a => a.Length > 2 && a.StartsWith("-v", StringComparison.Ordinal) && a[1..].All(c => c == 'v')
             ? Enumerable.Repeat("-v", a.Length - 1) : [a]).ToArray();
+
+    /// <summary>Accepts <c>--batch-size</c> for <c>--batch_size</c> (and <c>--batch-size=4</c>): every kebab-case spelling of a ClinicaDL option.</summary>
+    private static string[] KebabToSnake(Command root, string[] args)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        void Collect(Command c)
+        {
+            foreach (var o in c.Options)
+            {
+                names.Add(o.Name);
+                foreach (var a in o.Aliases) names.Add(a);
+            }
+            foreach (var sub in c.Subcommands) Collect(sub);
+        }
+        Collect(root);
+        var result = new List<string>(args.Length);
+        bool afterSeparator = false;
+        foreach (string arg in args)
+        {
+            if (arg == "--") afterSeparator = true;
+            if (afterSeparator || !arg.StartsWith("--", StringComparison.Ordinal) || arg.Length < 4)
+            {
+                result.Add(arg);
+                continue;
+            }
+            int eq = arg.IndexOf('=');
+            string name = eq < 0 ? arg : arg[..eq];
+            string snake = "--" + name[2..].Replace('-', '_');
+            result.Add(!names.Contains(name) && names.Contains(snake) ? snake + (eq < 0 ? "" : arg[eq..]) : arg);
+        }
+        return [.. result];
+    }
 
     private static IEnumerable<string> CommandPath(ParseResult result)
     {

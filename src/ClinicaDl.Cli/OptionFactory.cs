@@ -8,14 +8,9 @@ namespace ClinicaDl.Cli;
 /// and value checks that fail at parse time with a message naming the option (exit code 2).</summary>
 internal static class OptionFactory
 {
-    /// <summary>The option's names: the ClinicaDL name first, then the given aliases, then the kebab-case alias.</summary>
-    private static string[] Aliases(string name, string[] aliases)
-    {
-        var list = new List<string>(aliases);
-        if (name.StartsWith("--", StringComparison.Ordinal) && name.Contains('_'))
-            list.Add(name.Replace('_', '-'));
-        return [.. list];
-    }
+    /// <summary>The option's aliases. Kebab-case spellings (<c>--batch-size</c>) are not aliases: <see cref="CliApp"/> rewrites
+    /// them to ClinicaDL's names before parsing, so that help lists each option once, as ClinicaDL spells it.</summary>
+    private static string[] Aliases(string name, string[] aliases) => aliases;
 
     public static Option<bool> Flag(string name, string description, params string[] aliases)
         => new(name, Aliases(name, aliases)) { Description = description };
@@ -29,17 +24,46 @@ internal static class OptionFactory
 
     public static Option<string> Choice(string name, string description, string defaultValue, string[] choices, params string[] aliases)
     {
-        var o = new Option<string>(name, Aliases(name, aliases)) { Description = description, DefaultValueFactory = _ => defaultValue };
-        o.AcceptOnlyFromAmong(choices);
+        var o = new Option<string>(name, Aliases(name, aliases)) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = string.Join("|", choices) };
+        OnlyFrom(o, name, choices);
         return o;
     }
 
     public static Option<string[]> Choices(string name, string description, string[]? defaultValue, string[] choices, params string[] aliases)
     {
-        var o = new Option<string[]>(name, Aliases(name, aliases)) { Description = description, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
+        var o = new Option<string[]>(name, Aliases(name, aliases))
+        {
+            Description = description, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore, HelpName = string.Join("|", choices),
+        };
         if (defaultValue is not null) o.DefaultValueFactory = _ => defaultValue;
-        o.AcceptOnlyFromAmong(choices);
+        OnlyFrom(o, name, choices);
         return o;
+    }
+
+    /// <summary>A positional argument restricted to <paramref name="choices"/>, with an error naming it.</summary>
+    public static Argument<string> ChoiceArgument(string name, string description, params string[] choices)
+    {
+        var a = new Argument<string>(name) { Description = $"{description} Choices: {string.Join(", ", choices)}.", HelpName = name };
+        a.CompletionSources.Add(choices);
+        a.Validators.Add(r =>
+        {
+            foreach (var token in r.Tokens)
+                if (!choices.Contains(token.Value, StringComparer.Ordinal))
+                    r.AddError($"{name}: must be {string.Join(" or ", choices)}, not '{token.Value}'.");
+        });
+        return a;
+    }
+
+    /// <summary>Accepts only <paramref name="choices"/> (shown in help and offered by shell completion), with an error naming the option.</summary>
+    private static void OnlyFrom(Option option, string name, string[] choices)
+    {
+        option.CompletionSources.Add(choices);
+        option.Validators.Add(r =>
+        {
+            foreach (var token in r.Tokens)
+                if (!choices.Contains(token.Value, StringComparer.Ordinal))
+                    r.AddError($"{name}: must be one of {string.Join(", ", choices)}, not '{token.Value}'.");
+        });
     }
 
     public static Option<string[]> List(string name, string description, string helpName, params string[] aliases)

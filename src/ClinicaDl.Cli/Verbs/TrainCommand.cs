@@ -30,12 +30,10 @@ internal static class TrainCommand
             _ => "The autoencoder derived from Conv4_FC3's convolutional part (reconstruction, MSE loss).",
         };
         var caps = new Argument<string>("CAPS_DIR") { Description = "Input CAPS folder (with --multi_cohort: a TSV of cohort, path)." };
-        var preprocessing = new Argument<string>("PREPROCESSING") { Description = "Preprocessing of the images." };
-        preprocessing.AcceptOnlyFromAmong(CapsLayout.T1Linear);
+        var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
         var tsv = new Argument<string>("TSV_PATH") { Description = "Label folder made by tsvtool split/kfold (with --multi_cohort: a TSV of cohort, path, diagnoses)." };
         var output = new Argument<string>("OUTPUT_DIR") { Description = "Results folder (never deleted; fold folders holding results are refused without --overwrite)." };
-        var model = new Argument<string>("MODEL") { Description = "Architecture." };
-        model.AcceptOnlyFromAmong("Conv4_FC3");
+        var model = OptionFactory.ChoiceArgument("MODEL", "Architecture (ClinicaDL 0.2.1's ROI network).", "Conv4_FC3");
 
         // Computational resources
         var useCpu = OptionFactory.Flag("--use_cpu", "Run on the CPU (default: GPU).", "-cpu");

@@ -77,7 +77,8 @@ public static class BrainPhantom
                     }
                     if (rng is not null && anatomy.NoiseSigma > 0)
                         value = Math.Abs(value + anatomy.NoiseSigma * rng.NextGaussian());
-                    data[row + i] = (float)value;
+                    // Whole numbers, as scanners store them: the files then compress as real ones do (3–4×).
+                    data[row + i] = (float)Math.Round(value);
                 }
             }
         return data;
@@ -127,7 +128,8 @@ public static class BrainPhantom
         if (d > 1.08) return Tissue.Skull;
 
         // Gyri: the brain surface undulates by a few millimetres.
-        double surface = 1 + 0.025 * Math.Sin(0.21 * x + a.FoldPhaseX) * Math.Sin(0.19 * y + a.FoldPhaseY) * Math.Sin(0.23 * z + a.FoldPhaseZ);
+        double fold = Math.Sin(0.21 * x + a.FoldPhaseX) * Math.Sin(0.19 * y + a.FoldPhaseY) * Math.Sin(0.23 * z + a.FoldPhaseZ);
+        double surface = 1 + 0.03 * fold;
         if (d > surface) return Tissue.Csf;
         // Interhemispheric fissure above the deep structures.
         if (Math.Abs(x) < 1.2 && z > -10 && d > 0.45) return Tissue.Csf;
@@ -165,11 +167,13 @@ public static class BrainPhantom
             }
         }
 
-        // Cortex: a grey band under the surface, cut by CSF-filled sulci.
-        if (d > surface - a.CortexThickness)
+        // Cortex: a grey band under the surface whose inner border folds too (white-matter fingers into the gyri),
+        // cut by CSF-filled sulci running from the surface into the band.
+        double inner = surface - a.CortexThickness * (1.1 + 0.6 * Math.Sin(0.31 * x + 2 * a.FoldPhaseY) * Math.Sin(0.27 * y + 2 * a.FoldPhaseZ) * Math.Sin(0.29 * z + 2 * a.FoldPhaseX));
+        if (d > inner)
         {
-            double sulcus = Math.Sin(0.33 * x + 2 * a.FoldPhaseY) * Math.Sin(0.29 * y + 2 * a.FoldPhaseZ) * Math.Sin(0.31 * z + 2 * a.FoldPhaseX);
-            return Math.Abs(sulcus) < 0.05 && d > surface - 0.7 * a.CortexThickness ? Tissue.Csf : Tissue.GreyMatter;
+            double sulcus = Math.Sin(0.17 * x + 0.13 * y + a.FoldPhaseZ) * Math.Sin(0.15 * z - 0.11 * y + a.FoldPhaseX) * Math.Sin(0.12 * x + 0.14 * z + a.FoldPhaseY);
+            return Math.Abs(sulcus) < 0.04 && d > inner + 0.3 * (surface - inner) ? Tissue.Csf : Tissue.GreyMatter;
         }
         return Tissue.WhiteMatter;
     }

@@ -20,6 +20,8 @@ internal sealed class ClassificationTask : ITrainingTask
 
     public bool Classifies => true;
 
+    public bool LossIsSummed => true;
+
     public Tensor TrainingLoss(Tensor input, Tensor labels)
         => nn.functional.cross_entropy(Model.call(input), labels, reduction: nn.Reduction.Sum);
 

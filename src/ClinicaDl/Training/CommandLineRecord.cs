@@ -50,7 +50,7 @@ public static class CommandLineRecord
         Add("learning_rate", opt.LearningRate);
         Add("weight_decay", opt.WeightDecay);
         // argparse stores the default dropout as the integer 0.
-        Add("dropout", opt.Dropout == 0 ? 0 : opt.Dropout);
+        Add("dropout", opt.Dropout == 0 ? (object)0 : opt.Dropout);
         Add("patience", opt.Patience);
         Add("tolerance", opt.Tolerance);
         Add("accumulation_steps", opt.AccumulationSteps);

@@ -21,12 +21,20 @@ public static class EnvironmentReport
         sb.Append("precision: ").Append(precision).Append('\n');
         sb.Append("torch threads: ").Append(threads).Append('\n');
         sb.Append("packages:\n");
-        foreach (var asm in AppDomain.CurrentDomain.GetAssemblies()
-                     .Select(a => a.GetName())
-                     .Where(n => n.Name is not null && !n.Name.StartsWith("System", StringComparison.Ordinal) && !n.Name.StartsWith("Microsoft", StringComparison.Ordinal)
-                                 && n.Name != "netstandard" && n.Name != "mscorlib")
-                     .OrderBy(n => n.Name, StringComparer.Ordinal))
-            sb.Append("  ").Append(asm.Name).Append("==").Append(asm.Version).Append('\n');
+        // The application's own assemblies (those beside it, not the shared framework), like pip freeze lists packages.
+        string appDir = Path.GetFullPath(AppContext.BaseDirectory);
+        foreach (var file in Directory.GetFiles(appDir, "*.dll").Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                var name = System.Reflection.AssemblyName.GetAssemblyName(file);
+                sb.Append("  ").Append(name.Name).Append("==").Append(name.Version).Append('\n');
+            }
+            catch (BadImageFormatException)
+            {
+                // a native library
+            }
+        }
         return sb.ToString();
     }
 

@@ -18,7 +18,7 @@ public readonly record struct NetworkId(int Fold, int? Network)
     public override string ToString() => Network is int k ? $"fold {Fold}, cnn-{k}" : $"fold {Fold}";
 }
 
-/// <summary>A training step's outcome.</summary>
+/// <summary>A training step's outcome; <see cref="Loss"/> is the batch's loss per element.</summary>
 public readonly record struct StepReport(NetworkId Id, int Epoch, int Step, int StepsPerEpoch, double Loss, int ImagesCached, int ImagesTotal);
 
 /// <summary>Metrics of one evaluation pass during training (one training.tsv row).</summary>

@@ -13,6 +13,9 @@ internal interface ITrainingTask
     /// <summary>True when passes produce predictions and balanced accuracy (not for the autoencoder).</summary>
     bool Classifies { get; }
 
+    /// <summary>True when <see cref="TrainingLoss"/> sums over the batch (cross-entropy), false when it averages (MSE).</summary>
+    bool LossIsSummed { get; }
+
     /// <summary>The loss of a training batch (forward pass included): summed cross-entropy, or mean squared error.</summary>
     Tensor TrainingLoss(Tensor input, Tensor labels);
 

@@ -100,7 +100,7 @@ internal sealed class NetworkTrainer
                             model.train();
                         }
                     }
-                    observer.StepCompleted(new StepReport(id, epoch, i, stepsPerEpoch, lossValue, cache.CachedCount, cache.Sessions.Count));
+                    observer.StepCompleted(new StepReport(id, epoch, i, stepsPerEpoch, task.LossIsSummed ? lossValue / batch.Count : lossValue, cache.CachedCount, cache.Sessions.Count));
                 }
             }
             if (!stepped)

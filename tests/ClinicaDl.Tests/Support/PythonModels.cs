@@ -1,0 +1,50 @@
+namespace ClinicaDl.Tests.Support;
+
+/// <summary>ClinicaDL 0.2.1's networks written in PyTorch from the spec (§5.1–5.3), for interoperability tests.</summary>
+internal static class PythonModels
+{
+    /// <summary>Python source defining PadMaxPool3d and Conv4_FC3 (and a helper to cut/normalise default ROIs).</summary>
+    public const string Conv4Fc3 = """
+import torch, torch.nn as nn, torch.nn.functional as F
+
+class PadMaxPool3d(nn.Module):
+    def __init__(self, kernel_size=2, stride=2, return_indices=False, return_pad=False):
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride
+        self.pool = nn.MaxPool3d(kernel_size, stride, return_indices=return_indices)
+        self.return_indices, self.return_pad = return_indices, return_pad
+    def forward(self, x):
+        coords = [self.stride - x.size(i + 2) % self.stride for i in range(3)]
+        coords = [0 if c == self.stride else c for c in coords]
+        x = F.pad(x, (coords[2], 0, coords[1], 0, coords[0], 0))
+        if self.return_indices:
+            out, idx = self.pool(x)
+            return (out, idx, coords) if self.return_pad else (out, idx)
+        return self.pool(x)
+
+class Flatten(nn.Module):
+    def forward(self, x):
+        return x.view(x.size(0), -1)
+
+class Conv4_FC3(nn.Module):
+    def __init__(self, dropout=0):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv3d(1, 15, 3), nn.BatchNorm3d(15), nn.ReLU(), PadMaxPool3d(2, 2),
+            nn.Conv3d(15, 25, 3), nn.BatchNorm3d(25), nn.ReLU(), PadMaxPool3d(2, 2),
+            nn.Conv3d(25, 50, 3), nn.BatchNorm3d(50), nn.ReLU(), PadMaxPool3d(2, 2),
+            nn.Conv3d(50, 50, 3), nn.BatchNorm3d(50), nn.ReLU(), PadMaxPool3d(2, 2))
+        self.classifier = nn.Sequential(
+            Flatten(), nn.Dropout(p=dropout), nn.Linear(50 * 2 * 2 * 2, 50), nn.ReLU(),
+            nn.Dropout(p=dropout), nn.Linear(50, 40), nn.ReLU(), nn.Linear(40, 2))
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+CENTRES = [(109, 96, 68), (61, 96, 68)]
+
+def default_roi(image, roi):
+    c = CENTRES[roi]
+    t = torch.from_numpy(image[c[0]-25:c[0]+25, c[1]-25:c[1]+25, c[2]-25:c[2]+25].copy()).float().unsqueeze(0)
+    return (t - t.min()) / (t.max() - t.min())
+""";
+}
