@@ -42,6 +42,8 @@ internal static class CliApp
         root.Subcommands.Add(GenerateCommand.Build(context));
         root.Subcommands.Add(TsvToolCommand.Build(context));
         root.Subcommands.Add(TrainCommand.Build(context, logname));
+        root.Subcommands.Add(ExtractCommand.Build(context));
+        root.Subcommands.Add(ClassifyCommand.Build(context));
         return root;
     }
 

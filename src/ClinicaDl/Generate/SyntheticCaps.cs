@@ -104,41 +104,7 @@ public static class SyntheticCaps
     {
         if (o.CapsDir is null)
             return [];
-        var layout = new CapsLayout(o.CapsDir);
-        List<(string, string)> sessions;
-        if (o.SubjectsSessionsTsv is not null)
-        {
-            var table = TsvTable.Read(o.SubjectsSessionsTsv);
-            int pi = table.IndexOf("participant_id"), si = table.IndexOf("session_id");
-            sessions = [];
-            for (int r = 0; r < table.Rows.Count; r++)
-            {
-                string p = table.Rows[r][pi], s = table.Rows[r][si];
-                if (!BidsLabel.IsParticipantId(p) || !BidsLabel.IsSessionId(s))
-                    throw new TsvFormatException(o.SubjectsSessionsTsv, r + 1, $"\"{p}\"/\"{s}\" is not a BIDS participant_id/session_id pair.");
-                sessions.Add((p, s));
-            }
-        }
-        else
-        {
-            string subjects = Path.Combine(o.CapsDir, "subjects");
-            if (!Directory.Exists(subjects))
-                throw new CapsLayoutException(subjects, "folder not found; a CAPS holds subjects/<participant_id>/<session_id>/t1_linear/.");
-            sessions = Directory.GetDirectories(subjects).Select(Path.GetFileName).Where(p => BidsLabel.IsParticipantId(p!))
-                .Order(StringComparer.Ordinal)
-                .SelectMany(p => Directory.GetDirectories(Path.Combine(subjects, p!)).Select(Path.GetFileName)
-                    .Where(s => BidsLabel.IsSessionId(s!)).Order(StringComparer.Ordinal).Select(s => (p!, s!)))
-                .Where(x => File.Exists(layout.ImagePath(x.Item1, x.Item2)))
-                .ToList();
-        }
-        if (sessions.Count == 0)
-            throw new CapsLayoutException(o.CapsDir, "holds no t1-linear cropped image (subjects/<p>/<s>/t1_linear/<p>_<s>_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz).");
-        foreach (var (p, s) in sessions)
-        {
-            string path = layout.ImagePath(p, s);
-            if (!File.Exists(path))
-                throw new CapsLayoutException(path, $"image of {p}/{s} not found.");
-        }
+        var sessions = SessionList.Resolve(new CapsLayout(o.CapsDir), o.SubjectsSessionsTsv);
         if (o.Mode == GenerateMode.Random)
             return [sessions[0]];
 

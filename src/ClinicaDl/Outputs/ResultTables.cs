@@ -33,18 +33,27 @@ public static class ResultTables
     /// <summary><c>training.tsv</c> of an autoencoder.</summary>
     public static readonly IReadOnlyList<string> AutoencoderTrainingColumns = ["epoch", "iteration", "time", "loss_train", "loss_valid"];
 
+    /// <summary><c>fold-i/split.tsv</c>: which sessions a fold used, and for what.</summary>
+    public static readonly IReadOnlyList<string> SplitColumns = ["participant_id", "session_id", "diagnosis", "cohort", "subset"];
+
+    /// <summary>Writes a fold's <c>split.tsv</c>.</summary>
+    public static void WriteSplit(string path, IEnumerable<Caps.Session> train, IEnumerable<Caps.Session> validation)
+        => TsvWriter.Write(path, SplitColumns,
+            train.Select(s => (IReadOnlyList<object?>)[s.ParticipantId, s.SessionId, s.Diagnosis, s.Cohort, "train"])
+                .Concat(validation.Select(s => (IReadOnlyList<object?>)[s.ParticipantId, s.SessionId, s.Diagnosis, s.Cohort, "validation"])));
+
     /// <summary>Column added last to prediction tables with <c>--multi_cohort</c>.</summary>
     public const string CohortColumn = "cohort";
 
     /// <summary>Writes ROI-level predictions.</summary>
     public static void WriteRoiPredictions(string path, IReadOnlyList<RoiPrediction> rows, bool withCohort)
         => TsvWriter.Write(path, WithCohort(RoiPredictionColumns, withCohort), rows.Select(r => Cohort(
-            [r.ParticipantId, r.SessionId, r.RoiId, r.TrueLabel, r.PredictedLabel, r.Proba0, r.Proba1], r.Cohort, withCohort)));
+            [r.ParticipantId, r.SessionId, r.RoiId, Label(r.TrueLabel), r.PredictedLabel, r.Proba0, r.Proba1], r.Cohort, withCohort)));
 
     /// <summary>Writes image-level predictions.</summary>
     public static void WriteImagePredictions(string path, IReadOnlyList<ImagePrediction> rows, bool withCohort)
         => TsvWriter.Write(path, WithCohort(ImagePredictionColumns, withCohort), rows.Select(r => Cohort(
-            [r.ParticipantId, r.SessionId, r.TrueLabel, r.PredictedLabel, r.Proba0, r.Proba1], r.Cohort, withCohort)));
+            [r.ParticipantId, r.SessionId, Label(r.TrueLabel), r.PredictedLabel, r.Proba0, r.Proba1], r.Cohort, withCohort)));
 
     /// <summary>One ROI-level metrics row (roi_id null for the single CNN).</summary>
     public static IReadOnlyList<object?> RoiMetricsRow(BinaryMetrics m, double totalLoss, int? roiId)
@@ -61,6 +70,9 @@ public static class ResultTables
     /// <summary>Writes the image-level metrics of a single-ROI run (spec §7.6).</summary>
     public static void WriteSingleRoiImageMetrics(string path, BinaryMetrics m, double totalLoss)
         => TsvWriter.Write(path, SingleRoiImageMetricsColumns, [[m.Accuracy, m.BalancedAccuracy, m.Sensitivity, m.Specificity, m.Ppv, m.Npv, totalLoss, 0]]);
+
+    /// <summary>An unlabelled session (classify without diagnoses) has an empty true_label.</summary>
+    private static object? Label(int label) => label < 0 ? null : label;
 
     private static IReadOnlyList<string> WithCohort(IReadOnlyList<string> columns, bool withCohort)
         => withCohort ? [.. columns, CohortColumn] : columns;

@@ -4,6 +4,7 @@ namespace ClinicaDl.Outputs;
 /// <remarks>
 /// <code>
 /// OUT/commandline.json  OUT/environment.txt
+/// OUT/fold-i/split.tsv                                     (ours: the fold's train and validation sessions)
 /// OUT/fold-i/training.tsv                                  (cnn, autoencoder)
 /// OUT/fold-i/models[/cnn-k]/{best_balanced_accuracy,best_loss}/model_best.pth.tar
 /// OUT/fold-i/models[/cnn-k]/{checkpoint,optimizer}.pth.tar (while training)
@@ -32,6 +33,9 @@ public sealed record ResultsTree(string Root)
 
     /// <summary><c>fold-i</c>.</summary>
     public string Fold(int fold) => Path.Combine(Root, $"fold-{fold}");
+
+    /// <summary><c>fold-i/split.tsv</c>: the sessions the fold trained and validated on (ours; read by classify's leak check and by resume).</summary>
+    public string SplitTsv(int fold) => Path.Combine(Fold(fold), "split.tsv");
 
     /// <summary>The folder of a network's models: <c>fold-i/models</c> or <c>fold-i/models/cnn-k</c>.</summary>
     public string Models(int fold, int? network) => network is int k ? Path.Combine(Fold(fold), "models", $"cnn-{k}") : Path.Combine(Fold(fold), "models");

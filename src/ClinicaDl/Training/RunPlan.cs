@@ -17,8 +17,9 @@ internal sealed record FoldPlan(int Fold, IReadOnlyList<int> Train, IReadOnlyLis
 /// <param name="Rois">The ROIs, in roi_id order.</param>
 /// <param name="Sessions">Every session of every fold, once (the patch cache's index).</param>
 /// <param name="Folds">The folds to train.</param>
+/// <param name="Transfer">The checked transfer-learning source, or null.</param>
 internal sealed record RunPlan(TrainRoiOptions Options, Outputs.ResultsTree Tree, IReadOnlyList<Cohort> Cohorts,
-    IReadOnlyList<RoiDefinition> Rois, IReadOnlyList<Session> Sessions, IReadOnlyList<FoldPlan> Folds)
+    IReadOnlyList<RoiDefinition> Rois, IReadOnlyList<Session> Sessions, IReadOnlyList<FoldPlan> Folds, TransferLearning? Transfer)
 {
     /// <summary>The elements of <paramref name="sessions"/>: every ROI (or only <paramref name="roi"/>), image-major, ROI-minor (spec §3.1).</summary>
     public IReadOnlyList<RoiSample> Elements(IReadOnlyList<int> sessions, int? roi = null)

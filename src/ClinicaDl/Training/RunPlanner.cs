@@ -38,13 +38,14 @@ internal static class RunPlanner
             folds.Add(new FoldPlan(fold, fs.Train.Select(Add).ToList(), fs.Validation.Select(Add).ToList()));
         }
 
-        CheckImages(sessions);
-        var rois = ResolveRois(o, cohorts);
+        var rois = o.Roi.UseExtractedRoi ? ExtractedRois(o, sessions) : ResolveRois(o, cohorts);
+        if (!o.Roi.UseExtractedRoi) CheckImages(sessions);
         CheckRoiShapes(o, rois);
         foreach (var fold in folds) CheckBatches(o, fold, rois.Count);
         var tree = new ResultsTree(o.OutputDir);
         if (!resuming) CheckOutput(o, tree);
-        return new RunPlan(o, tree, cohorts, rois, sessions, folds);
+        var transfer = TransferLearning.Plan(o, folds.Select(f => f.Fold), rois.Count);
+        return new RunPlan(o, tree, cohorts, rois, sessions, folds, transfer);
     }
 
     private static void CheckOptions(TrainRoiOptions o)
@@ -92,11 +93,11 @@ internal static class RunPlanner
             throw new InvalidOptionException("--transfer_learning_selection", "best_loss or best_balanced_accuracy", o.Transfer.Selection);
         if (!c.UseCpu && !TorchSharp.torch.cuda.is_available())
             throw new InvalidOptionException("-cpu/--use_cpu", "given on a machine without a GPU: no GPU is available. Please add the -cpu flag to run on CPU");
-        if (o.Roi.UseExtractedRoi)
-            throw new InvalidOptionException("--use_extracted_roi", "not yet supported by this version (ROIs are cut from the images, each read once)");
+        if (o.Roi.UseExtractedRoi && o.Roi.RoiList is not { Count: > 0 })
+            throw new InvalidOptionException("--use_extracted_roi", "to be used with --roi_list (extracted ROI tensors exist only for mask ROIs, as in ClinicaDL)");
     }
 
-    private static void CheckCaps(string root, string? cohort)
+    internal static void CheckCaps(string root, string? cohort)
     {
         string where = cohort is null ? "CAPS_DIR" : $"CAPS of cohort {cohort}";
         if (File.Exists(root))
@@ -110,7 +111,7 @@ internal static class RunPlanner
             throw new CapsLayoutException(root, $"{where} has no subjects (expected subjects/<participant_id>/<session_id>/t1_linear/).");
     }
 
-    private static void CheckImages(IReadOnlyList<Session> sessions)
+    internal static void CheckImages(IReadOnlyList<Session> sessions)
     {
         var missing = new List<string>();
         foreach (var s in sessions)
@@ -133,7 +134,29 @@ internal static class RunPlanner
                 "Each session of the label files needs its t1-linear image in the CAPS.");
     }
 
-    private static IReadOnlyList<RoiDefinition> ResolveRois(TrainRoiOptions o, IReadOnlyList<Cohort> cohorts)
+    /// <summary>With <c>--use_extracted_roi</c>: every ROI tensor must exist; shapes come from the first session's tensors.</summary>
+    internal static IReadOnlyList<RoiDefinition> ExtractedRois(TrainRoiOptions o, IReadOnlyList<Session> sessions)
+    {
+        var source = new Data.ExtractedRoiPatchSource(!o.Data.Unnormalize, o.Roi.UncroppedRoi);
+        var names = o.Roi.RoiList!;
+        foreach (var session in sessions)
+            foreach (string name in names)
+            {
+                if (!BidsLabel.IsLabel(name))
+                    throw new InvalidOptionException("--roi_list", "ROI names of letters and digits only (no '/', '..' or paths)", name);
+                string file = source.File(session, name);
+                if (!File.Exists(file))
+                    throw new CapsLayoutException(file, $"ROI tensor of {session.Key} not found (--use_extracted_roi).",
+                        $"Make them with: clinicadl extract roi {session.CapsRoot} t1-linear --roi_list {string.Join(" ", names)}{(o.Roi.UncroppedRoi ? " --uncropped_roi" : "")}");
+            }
+        return names.Select(name =>
+        {
+            var (_, shape) = Data.ExtractedRoiPatchSource.ReadTensor(source.File(sessions[0], name));
+            return new RoiDefinition(name, RoiBox.Whole(shape), null, null);
+        }).ToList();
+    }
+
+    internal static IReadOnlyList<RoiDefinition> ResolveRois(TrainRoiOptions o, IReadOnlyList<Cohort> cohorts)
     {
         var rois = RoiSet.Resolve(new CapsLayout(cohorts[0].CapsRoot), o.Roi.RoiList, o.Roi.UncroppedRoi, CapsLayout.CroppedShape);
         // With several cohorts, each cohort's CAPS must hold the same masks (decision: masks come from each cohort's own CAPS).
@@ -148,7 +171,7 @@ internal static class RunPlanner
         return rois;
     }
 
-    private static void CheckRoiShapes(TrainRoiOptions o, IReadOnlyList<RoiDefinition> rois)
+    internal static void CheckRoiShapes(TrainRoiOptions o, IReadOnlyList<RoiDefinition> rois)
     {
         foreach (var roi in rois)
         {

@@ -48,7 +48,10 @@ public sealed class TrainingRun
 
         var cacheOptions = new PatchCacheOptions(options.Computational.NProc,
             options.Computational.CacheMemoryBytes ?? PatchCacheOptions.DefaultMemoryBudget, tree.Scratch);
-        using var cache = new PatchCache(plan.Sessions, plan.Rois, new ImagePatchSource(!options.Data.Unnormalize), cacheOptions);
+        IPatchSource source = options.Roi.UseExtractedRoi
+            ? new ExtractedRoiPatchSource(!options.Data.Unnormalize, options.Roi.UncroppedRoi)
+            : new ImagePatchSource(!options.Data.Unnormalize);
+        using var cache = new PatchCache(plan.Sessions, plan.Rois, source, cacheOptions);
         cache.SessionCached += _ => observer.ImageCached(cache.CachedCount, plan.Sessions.Count);
         // Decode in the order the first network needs the images: its first epoch's order.
         cache.Start(FirstNeeds(plan, Networks(plan, plan.Folds[0])[0]));
@@ -58,10 +61,15 @@ public sealed class TrainingRun
         bool warnedConstant = false;
         foreach (var fold in plan.Folds)
         {
+            ResultTables.WriteSplit(tree.SplitTsv(fold.Fold), fold.Train.Select(i => plan.Sessions[i]), fold.Valid.Select(i => plan.Sessions[i]));
             var networks = Networks(plan, fold);
             foreach (var network in networks)
             {
-                var task = CreateTask(plan, fold.Fold, network.Id.Network, device);
+                var task = CreateTask(device, Common.Seeds.TorchSeed(options.Seed, "init", fold.Fold, network.Id.Network ?? -1));
+                plan.Transfer?.Apply(task.Model, fold.Fold, network.Id.Network);
+                observer.Message(MessageLevel.Info, plan.Transfer is null
+                    ? $"{network.Id}: the model is trained from scratch."
+                    : $"{network.Id}: the model starts from {plan.Transfer.SourceFile(fold.Fold, network.Id.Network)}.");
                 var trainer = new NetworkTrainer(options, tree, cache, task, device, observer, time);
                 trainer.Train(network, cancel);
                 task.Model.Dispose();
@@ -73,8 +81,14 @@ public sealed class TrainingRun
             }
             if (options.NetworkType != NetworkType.Autoencoder)
             {
-                var evaluator = new FoldEvaluator(options, tree, cache, device, observer);
-                summaries.AddRange(evaluator.Evaluate(fold.Fold, networks, () => CreateTask(plan, fold.Fold, null, device), cancel));
+                var evaluator = new FoldEvaluator(tree, cache, options.EvalBatchSize, options.Data.MultiCohort, options.SelectionThreshold, observer);
+                summaries.AddRange(evaluator.EvaluateTraining(fold.Fold, networks, () => CreateTask(device, seed: null), cancel));
+            }
+            else
+            {
+                aeLosses[fold.Fold] = BestValidationLoss(fold.Fold);
+                if (options.Visualization)
+                    new ReconstructionWriter(options, tree, cache).Write(fold.Fold, networks[0], (ReconstructionTask)CreateTask(device, seed: null), cancel);
             }
         }
         return new RunSummary(tree.Root, plan.Folds.Select(f => f.Fold).ToList(), summaries, aeLosses);
@@ -97,12 +111,26 @@ public sealed class TrainingRun
         return sampler.NextEpoch().Select(e => e.CacheIndex).Concat(first.Valid.Select(e => e.CacheIndex));
     }
 
-    private ITrainingTask CreateTask(RunPlan plan, int fold, int? network, Device device)
+    /// <summary>A fresh network and its task; with a seed, LibTorch's generator is seeded first so PyTorch's default initialisation is reproducible.</summary>
+    private ITrainingTask CreateTask(Device device, long? seed)
     {
-        // PyTorch default initialisation, made reproducible by seeding LibTorch's generator from the position.
-        manual_seed(Common.Seeds.TorchSeed(options.Seed, "init", fold, network ?? -1));
+        if (seed is long s) manual_seed(s);
+        if (options.NetworkType == NetworkType.Autoencoder)
+        {
+            var ae = new AutoEncoder();
+            ae.to(device);
+            return new ReconstructionTask(ae, device);
+        }
         var model = new Conv4Fc3(options.Optimization.Dropout);
         model.to(device);
         return new ClassificationTask(model, device);
+    }
+
+    /// <summary>The best validation mean loss of the autoencoder of a fold, from its training.tsv.</summary>
+    private double BestValidationLoss(int fold)
+    {
+        var table = Tsv.TsvTable.Read(new ResultsTree(options.OutputDir).TrainingTsv(fold, null));
+        int column = table.IndexOf("loss_valid");
+        return table.Rows.Select(r => double.Parse(r[column], System.Globalization.CultureInfo.InvariantCulture)).Min();
     }
 }

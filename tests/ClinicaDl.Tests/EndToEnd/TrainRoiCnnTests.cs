@@ -29,6 +29,7 @@ public sealed class TrainRoiCnnTests(SyntheticCapsFixture data)
         foreach (int fold in new[] { 0, 1 })
         {
             expected.Add($"fold-{fold}/training.tsv");
+            expected.Add($"fold-{fold}/split.tsv");
             foreach (var s in Selections)
             {
                 expected.Add($"fold-{fold}/models/{s}/model_best.pth.tar");

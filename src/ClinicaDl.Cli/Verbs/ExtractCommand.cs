@@ -1,0 +1,42 @@
+using System.CommandLine;
+using ClinicaDl.Caps;
+using ClinicaDl.Roi;
+
+namespace ClinicaDl.Cli.Verbs;
+
+/// <summary><c>clinicadl extract roi CAPS_DIR PREPROCESSING --roi_list …</c>: ROI tensors for <c>--use_extracted_roi</c>.</summary>
+internal static class ExtractCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var command = new Command("extract", "Write tensors read by train --use_extracted_roi (clinica's deeplearning-prepare-data names, PyTorch format).");
+        var caps = new Argument<string>("CAPS_DIR") { Description = "CAPS folder: images are read from it and tensors written into it." };
+        var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
+        var roiList = OptionFactory.List("--roi_list", "Names of the masks to extract (required).", "ROI", "-rl");
+        roiList.Required = true;
+        var uncropped = OptionFactory.Flag("--uncropped_roi", "Keep the whole image grid instead of the mask's bounding box.");
+        var tsv = OptionFactory.Text("--subjects_sessions_tsv", "TSV (participant_id, session_id) of the sessions to extract (default: all).", helpName: "TSV", aliases: "-tsv");
+        var nproc = OptionFactory.Int("--nproc", "Images processed in parallel.", 2, 1, "-np");
+        var overwrite = OptionFactory.Flag("--overwrite", "Replace existing ROI tensors.");
+        var roi = new Command("roi", "One tensor (1, X, Y, Z) per session and ROI: image × mask, cropped to the mask's bounding box.")
+            { caps, preprocessing, roiList, uncropped, tsv, nproc, overwrite };
+        roi.SetAction(r =>
+        {
+            var reporter = context.Reporter();
+            int lastQuarter = -1;
+            var progress = new SynchronousProgress<(int Done, int Total)>(p =>
+            {
+                int quarter = p.Done * 4 / p.Total;
+                if (quarter == lastQuarter || context.Verbosity < Console.Verbosity.Warning) return;
+                lastQuarter = quarter;
+                reporter.Line("extract", $"{p.Done}/{p.Total} sessions");
+            });
+            int written = RoiTensorExport.Run(new ExtractRoiOptions(r.GetValue(caps)!, r.GetValue(preprocessing)!, r.GetValue(roiList)!,
+                r.GetValue(uncropped), r.GetValue(tsv), r.GetValue(nproc), r.GetValue(overwrite)), progress, context.Cancel);
+            context.Output.WriteLine($"Wrote {written} ROI tensors under {r.GetValue(caps)}/subjects/*/*/deeplearning_prepare_data/roi_based/t1_linear/.");
+            return CliApp.Success;
+        });
+        command.Subcommands.Add(roi);
+        return command;
+    }
+}

@@ -1,0 +1,79 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ClinicaDl.Networks;
+
+/// <summary>ClinicaDL 0.2.1's autoencoder derived from Conv4_FC3's convolutional part (spec §5.3), with its exact state-dict keys.</summary>
+/// <remarks>
+/// <code>
+/// encoder: Conv4_FC3's features (16 layers; the pools also return indices and paddings)
+/// decoder: 0 CropMaxUnpool  1 ConvT(50,50,3)  2 BN(50) 3 ReLU
+///          4 CropMaxUnpool  5 ConvT(50,25,3)  6 BN(25) 7 ReLU
+///          8 CropMaxUnpool  9 ConvT(25,15,3) 10 BN(15) 11 ReLU
+///         12 CropMaxUnpool 13 ConvT(15,1,3)  14 BN(1)  15 ReLU   → non-negative output of the input's shape
+/// </code>
+/// Keys <c>encoder.{0,1,4,5,8,9,12,13}.*</c> and <c>decoder.{1,2,5,6,9,10,13,14}.*</c>; 224,253 trainable parameters
+/// (encoder 112,200 + decoder 112,053). Pool indices and paddings are consumed last-in-first-out. Works for any
+/// input side ≥ 31.
+/// </remarks>
+public sealed class AutoEncoder : nn.Module<Tensor, Tensor>
+{
+    private readonly Sequential encoder;
+    private readonly Sequential decoder;
+
+    /// <summary>Creates the autoencoder with PyTorch default initialisation.</summary>
+    public AutoEncoder() : base("AutoEncoder")
+    {
+        encoder = Conv4Fc3.FeatureLayers();
+        var layers = new List<nn.Module<Tensor, Tensor>>();
+        var channels = Conv4Fc3.Channels;
+        for (int block = channels.Count - 1; block >= 0; block--)
+        {
+            int input = channels[block], output = block == 0 ? 1 : channels[block - 1];
+            layers.Add(new CropMaxUnpool3d(2, 2));
+            layers.Add(nn.ConvTranspose3d(input, output, 3));
+            layers.Add(nn.BatchNorm3d(output));
+            layers.Add(nn.ReLU());
+        }
+        decoder = nn.Sequential(layers.ToArray());
+        RegisterComponents();
+    }
+
+    /// <summary>The encoder (same layers and keys as Conv4_FC3's <c>features</c>).</summary>
+    public Sequential Encoder => encoder;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var stack = new Stack<(Tensor Indices, long[] Padding)>();
+        var x = input;
+        foreach (var layer in encoder.children())
+        {
+            if (layer is PadMaxPool3d pool)
+            {
+                var (output, indices, padding) = pool.PoolWithIndices(x, withIndices: true);
+                stack.Push((indices!, padding));
+                x = output;
+            }
+            else
+            {
+                x = ((nn.Module<Tensor, Tensor>)layer).call(x);
+            }
+        }
+        foreach (var layer in decoder.children())
+        {
+            if (layer is CropMaxUnpool3d unpool)
+            {
+                var (indices, padding) = stack.Pop();
+                x = unpool.Unpool(x, indices, padding);
+            }
+            else
+            {
+                x = ((nn.Module<Tensor, Tensor>)layer).call(x);
+            }
+        }
+        return x.MoveToOuterDisposeScope();
+    }
+}
