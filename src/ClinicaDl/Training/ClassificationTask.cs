@@ -38,7 +38,8 @@ internal sealed class ClassificationTask : ITrainingTask
             var input = BatchTensors.Input(batch, device);
             var labels = BatchTensors.Labels(batch, device);
             var logits = Model.call(input);
-            total += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).to(ScalarType.Float64).item<double>();
+            if (batch.Labels.All(l => l >= 0)) // unlabelled sessions (classify) have no loss
+                total += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).to(ScalarType.Float64).item<double>();
             var probabilities = nn.functional.softmax(logits.to(ScalarType.Float32), 1).cpu().data<float>().ToArray();
             var predicted = logits.argmax(1).cpu().data<long>().ToArray();
             for (int i = 0; i < batch.Count; i++)

@@ -3,7 +3,7 @@ namespace ClinicaDl.Tests.Support;
 /// <summary>ClinicaDL 0.2.1's networks written in PyTorch from the spec (§5.1–5.3), for interoperability tests.</summary>
 internal static class PythonModels
 {
-    /// <summary>Python source defining PadMaxPool3d and Conv4_FC3 (and a helper to cut/normalise default ROIs).</summary>
+    /// <summary>Python source defining PadMaxPool3d, Conv4_FC3, CropMaxUnpool3d and AutoEncoder (and a helper to cut/normalise default ROIs).</summary>
     public const string Conv4Fc3 = """
 import torch, torch.nn as nn, torch.nn.functional as F
 
@@ -39,6 +39,40 @@ class Conv4_FC3(nn.Module):
             nn.Dropout(p=dropout), nn.Linear(50, 40), nn.ReLU(), nn.Linear(40, 2))
     def forward(self, x):
         return self.classifier(self.features(x))
+
+class CropMaxUnpool3d(nn.Module):
+    def __init__(self, kernel_size=2, stride=2):
+        super().__init__()
+        self.unpool = nn.MaxUnpool3d(kernel_size, stride)
+    def forward(self, x, indices, padding):
+        out = self.unpool(x, indices)
+        return out[:, :, padding[0]:, padding[1]:, padding[2]:]
+
+class AutoEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(
+            nn.Conv3d(1, 15, 3), nn.BatchNorm3d(15), nn.ReLU(), PadMaxPool3d(2, 2, True, True),
+            nn.Conv3d(15, 25, 3), nn.BatchNorm3d(25), nn.ReLU(), PadMaxPool3d(2, 2, True, True),
+            nn.Conv3d(25, 50, 3), nn.BatchNorm3d(50), nn.ReLU(), PadMaxPool3d(2, 2, True, True),
+            nn.Conv3d(50, 50, 3), nn.BatchNorm3d(50), nn.ReLU(), PadMaxPool3d(2, 2, True, True))
+        self.decoder = nn.Sequential(
+            CropMaxUnpool3d(), nn.ConvTranspose3d(50, 50, 3), nn.BatchNorm3d(50), nn.ReLU(),
+            CropMaxUnpool3d(), nn.ConvTranspose3d(50, 25, 3), nn.BatchNorm3d(25), nn.ReLU(),
+            CropMaxUnpool3d(), nn.ConvTranspose3d(25, 15, 3), nn.BatchNorm3d(15), nn.ReLU(),
+            CropMaxUnpool3d(), nn.ConvTranspose3d(15, 1, 3), nn.BatchNorm3d(1), nn.ReLU())
+    def forward(self, x):
+        indices, pads = [], []
+        for layer in self.encoder:
+            if isinstance(layer, PadMaxPool3d):
+                x, idx, pad = layer(x)
+                indices.append(idx)
+                pads.append(pad)
+            else:
+                x = layer(x)
+        for layer in self.decoder:
+            x = layer(x, indices.pop(), pads.pop()) if isinstance(layer, CropMaxUnpool3d) else layer(x)
+        return x
 
 CENTRES = [(109, 96, 68), (61, 96, 68)]
 
