@@ -23,7 +23,9 @@ public sealed class BatchStream : IDisposable
     /// <param name="batchRng">The generator for the transforms of batch b (required when <paramref name="augmentation"/> does anything);
     /// one generator per batch, derived from its position, keeps augmentation reproducible and resumable.</param>
     /// <param name="prefetch">Batches built ahead of the consumer.</param>
-    public BatchStream(PatchCache cache, IReadOnlyList<RoiSample> order, int batchSize, Augmentation? augmentation = null, Func<int, RandomSource>? batchRng = null, int prefetch = 2)
+    /// <param name="startBatch">The first batch to build (a pass resumed in its middle skips the batches already done).</param>
+    public BatchStream(PatchCache cache, IReadOnlyList<RoiSample> order, int batchSize, Augmentation? augmentation = null, Func<int, RandomSource>? batchRng = null,
+        int prefetch = 2, int startBatch = 0)
     {
         BatchCount = (order.Count + batchSize - 1) / batchSize;
         channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(Math.Max(1, prefetch)) { SingleReader = true, SingleWriter = true });
@@ -32,7 +34,7 @@ public sealed class BatchStream : IDisposable
         {
             try
             {
-                for (int b = 0; b < BatchCount; b++)
+                for (int b = startBatch; b < BatchCount; b++)
                 {
                     token.ThrowIfCancellationRequested();
                     var samples = new List<RoiSample>(batchSize);

@@ -13,18 +13,26 @@ public sealed class TrainingLog : IDisposable
     private readonly EventFileWriter trainEvents;
     private readonly EventFileWriter validEvents;
 
-    /// <summary>Opens the log of one network.</summary>
+    /// <summary>Opens the log of one network, empty or continuing a resumed run.</summary>
     /// <param name="tsvPath">The <c>training.tsv</c> path.</param>
     /// <param name="tensorboardDir">The folder holding <c>train/</c> and <c>validation/</c>.</param>
     /// <param name="classification">True for CNNs (balanced accuracy columns), false for the autoencoder.</param>
     /// <param name="now">Creation time of the event files.</param>
-    public TrainingLog(string tsvPath, string tensorboardDir, bool classification, DateTimeOffset now)
+    /// <param name="resume">When continuing from a checkpoint: the rows of training.tsv to keep and the last TensorBoard step
+    /// to keep; whatever was logged after the checkpoint is dropped, since the resumed run logs it again. Null starts empty.</param>
+    public TrainingLog(string tsvPath, string tensorboardDir, bool classification, DateTimeOffset now, (int Rows, long LastStep)? resume = null)
     {
         this.tsvPath = tsvPath;
         this.classification = classification;
-        trainEvents = EventFileWriter.OpenOrCreate(Path.Combine(tensorboardDir, "train"), now);
-        validEvents = EventFileWriter.OpenOrCreate(Path.Combine(tensorboardDir, "validation"), now);
+        long dropAfter = resume?.LastStep ?? long.MinValue;
+        trainEvents = EventFileWriter.OpenOrCreate(Path.Combine(tensorboardDir, "train"), now, dropAfter);
+        validEvents = EventFileWriter.OpenOrCreate(Path.Combine(tensorboardDir, "validation"), now, dropAfter);
+        if (resume is { Rows: > 0 } r && File.Exists(tsvPath))
+            rows.AddRange(TsvTable.Read(tsvPath).Rows.Take(r.Rows).Select(row => (IReadOnlyList<object?>)row));
     }
+
+    /// <summary>Rows logged so far.</summary>
+    public int RowCount => rows.Count;
 
     /// <summary>Adds one evaluation: a training.tsv row and the scalars at TensorBoard step <paramref name="step"/>.</summary>
     public void Add(int epoch, int iteration, double seconds, double trainLoss, double validLoss, double? trainBacc, double? validBacc, long step, DateTimeOffset wallTime)

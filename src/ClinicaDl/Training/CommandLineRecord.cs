@@ -76,8 +76,31 @@ public static class CommandLineRecord
         Add("cache_memory", c.CacheMemoryBytes);
         Add("amp", c.Amp);
         Add("clinicadl_net_version", ToolVersion);
+        Add("working_directory", Environment.CurrentDirectory);
         return pairs;
     }
+
+    /// <summary>Keys that may differ between jobs training different folds of one run (resources, bookkeeping).</summary>
+    private static readonly HashSet<string> PerJobKeys =
+        ["logname", "use_cpu", "nproc", "split", "threads", "cache_memory", "clinicadl_net_version", "working_directory"];
+
+    /// <summary>The first key whose value differs between two runs' records, ignoring per-job keys; null when they describe the same training.</summary>
+    public static string? FirstDifference(TrainRoiOptions a, TrainRoiOptions b)
+    {
+        var pa = ToPairs(a).Where(kv => !PerJobKeys.Contains(kv.Key)).ToList();
+        var pb = ToPairs(b).Where(kv => !PerJobKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var (key, value) in pa)
+        {
+            string va = PythonJson.Format([new("v", value)]);
+            string vb = PythonJson.Format([new("v", pb.GetValueOrDefault(key))]);
+            if (va != vb) return key;
+        }
+        return null;
+    }
+
+    /// <summary>Makes a path recorded relative to <paramref name="workingDirectory"/> usable from here.</summary>
+    internal static string Rebase(string path, string? workingDirectory)
+        => Path.IsPathRooted(path) || workingDirectory is null ? path : Path.GetFullPath(Path.Combine(workingDirectory, path));
 
     /// <summary>The JSON text (Python <c>json.dump(..., indent=4)</c> format).</summary>
     public static string ToJson(TrainRoiOptions o) => PythonJson.Format(ToPairs(o)) + "\n";
@@ -130,6 +153,7 @@ public static class CommandLineRecord
             ? sp.EnumerateArray().Select(e => e.GetInt32()).ToList() : null;
         long? cacheMemory = root.TryGetProperty("cache_memory", out var cm) && cm.ValueKind == JsonValueKind.Number ? cm.GetInt64() : null;
 
+        string? cwd = root.TryGetProperty("working_directory", out var wd) && wd.ValueKind == JsonValueKind.String ? wd.GetString() : null;
         return new TrainRoiOptions(
             type,
             Str("caps_dir"),
@@ -151,7 +175,10 @@ public static class CommandLineRecord
             Bool("visualization"),
             root.TryGetProperty("seed", out var seed) && seed.ValueKind == JsonValueKind.Number ? seed.GetInt64() : 0,
             false,
-            Str("logname", "clinicaDL.log"));
+            Str("logname", "clinicaDL.log"))
+        {
+            WorkingDirectory = cwd,
+        };
     }
 
     /// <summary>Formats a number for messages.</summary>

@@ -22,6 +22,9 @@ internal sealed record NetworkOutcome(NetworkId Id, int EpochsRun, bool StoppedE
 /// better validation balanced accuracy and strictly lower validation loss; early stopping on the validation loss.
 /// Every step runs in its own dispose scope; every random draw is derived from the seed and the step's position
 /// (<see cref="Seeds"/>). Checkpoints, best models, training.tsv and event files are written atomically.
+/// <para>Interruption: the cancellation token is honoured at the next update boundary (or epoch end), where a
+/// resumable checkpoint is written before <see cref="OperationCanceledException"/> is thrown. A resumed network ends
+/// with the same weights and tables as one never interrupted.</para>
 /// </remarks>
 internal sealed class NetworkTrainer
 {
@@ -44,7 +47,8 @@ internal sealed class NetworkTrainer
         this.time = time;
     }
 
-    public NetworkOutcome Train(NetworkPlan plan, CancellationToken cancel)
+    /// <summary>Trains the network, from its resumable checkpoint when <paramref name="resume"/> and one exists.</summary>
+    public NetworkOutcome Train(NetworkPlan plan, CancellationToken cancel, bool resume = false)
     {
         var o = options.Optimization;
         var id = plan.Id;
@@ -58,27 +62,41 @@ internal sealed class NetworkTrainer
         var stopping = new EarlyStopping(o.Patience, o.Tolerance);
         string modelDir = tree.Models(fold, id.Network);
         Directory.CreateDirectory(modelDir);
-        using var log = new TrainingLog(tree.TrainingTsv(fold, id.Network), tree.TensorBoard(fold, id.Network), task.Classifies, time.GetUtcNow());
 
-        double bestBacc = -1, bestLoss = double.PositiveInfinity;
-        int bestBaccEpoch = -1, bestLossEpoch = -1;
-        double? lastValidLoss = null;
-        int epoch = 0;
+        var state = resume ? ResumeState.Load(tree.Checkpoint(fold, id.Network), model, optimizer) : null;
+        if (state is not null)
+        {
+            stopping.Restore(state.EarlyBest, state.EarlyBad);
+            observer.Message(MessageLevel.Warning, $"{id}: resuming at epoch {state.Epoch}, step {state.Step}.");
+        }
+        var s = state ?? ResumeState.Start;
+        using var log = new TrainingLog(tree.TrainingTsv(fold, id.Network), tree.TensorBoard(fold, id.Network), task.Classifies, time.GetUtcNow(),
+            (s.LogRows, s.LastTensorBoardStep));
+
+        double bestBacc = s.BestBacc, bestLoss = s.BestLoss;
+        int bestBaccEpoch = s.BestBaccEpoch, bestLossEpoch = s.BestLossEpoch;
+        double? lastValidLoss = s.LastValidLoss, lastValidAcc = s.LastValidAcc;
+        long lastTbStep = s.LastTensorBoardStep;
+        int epoch = s.Epoch, startStep = s.Step;
+        bool midEpoch = startStep > 0;
+        double offset = s.Seconds;
         var clock = Stopwatch.StartNew();
+        double Seconds() => offset + clock.Elapsed.TotalSeconds;
         observer.NetworkStarted(id, o.Epochs, stepsPerEpoch, plan.Train.Count, plan.Valid.Count);
 
-        while (epoch < o.Epochs && !stopping.Step(lastValidLoss))
+        // Early stopping is consulted once per epoch, before it starts: not again for an epoch resumed in its middle.
+        while (epoch < o.Epochs && (midEpoch || !stopping.Step(lastValidLoss)))
         {
             model.train();
-            optimizer.zero_grad();
-            bool stepped = false, evaluatedMid = false;
-            int lastIteration = -1;
+            bool stepped = midEpoch && s.Stepped, evaluatedMid = midEpoch && s.EvaluatedMid;
+            if (!midEpoch) optimizer.zero_grad();
+            int lastIteration = startStep - 1;
             sampler.Rng = Seeds.Stream(options.Seed, "sampler", fold, network, epoch);
             var order = sampler.NextEpoch();
             using (var stream = new BatchStream(cache, order, batchSize, augmentation,
-                       b => Seeds.Stream(options.Seed, "augment", fold, network, epoch, b)))
+                       b => Seeds.Stream(options.Seed, "augment", fold, network, epoch, b), startBatch: startStep))
             {
-                foreach (var batch in stream.Batches(cancel))
+                foreach (var batch in stream.Batches())
                 {
                     int i = batch.Index;
                     lastIteration = i;
@@ -87,20 +105,25 @@ internal sealed class NetworkTrainer
                         throw new TrainingFailedException(
                             $"{id}: the training loss is {lossValue.ToString(CultureInfo.InvariantCulture)} at epoch {epoch}, step {i}: training diverged. " +
                             $"The best models saved so far are kept in {modelDir}. Try a lower --learning_rate.");
-                    if ((i + 1) % o.AccumulationSteps == 0)
-                    {
-                        optimizer.step();
-                        optimizer.zero_grad();
-                        stepped = true;
-                        if (options.Computational.EvaluationSteps != 0 && (i + 1) % options.Computational.EvaluationSteps == 0)
-                        {
-                            evaluatedMid = true;
-                            var (tr, va) = EvaluateBoth(plan, cancel);
-                            Log(log, id, epoch, i, false, clock.Elapsed.TotalSeconds, tr, va, i + (long)epoch * stepsPerEpoch, false, false);
-                            model.train();
-                        }
-                    }
                     observer.StepCompleted(new StepReport(id, epoch, i, stepsPerEpoch, task.LossIsSummed ? lossValue / batch.Count : lossValue, cache.CachedCount, cache.Sessions.Count));
+                    if ((i + 1) % o.AccumulationSteps != 0) continue;
+                    optimizer.step();
+                    optimizer.zero_grad();
+                    stepped = true;
+                    if (options.Computational.EvaluationSteps != 0 && (i + 1) % options.Computational.EvaluationSteps == 0)
+                    {
+                        evaluatedMid = true;
+                        var (tr, va) = EvaluateBoth(plan, cancel);
+                        lastTbStep = i + (long)epoch * stepsPerEpoch;
+                        Log(log, id, epoch, i, false, Seconds(), tr, va, lastTbStep, false, false);
+                        model.train();
+                    }
+                    if (cancel.IsCancellationRequested)
+                    {
+                        SaveResumable(id, model, optimizer, new ResumeState(epoch, i + 1, bestBacc, bestLoss, bestBaccEpoch, bestLossEpoch,
+                            stopping.Best, stopping.BadEpochs, lastValidLoss, stepped, evaluatedMid, Seconds(), log.RowCount, lastTbStep) { LastValidAcc = lastValidAcc });
+                        throw new OperationCanceledException($"{id}: interrupted at epoch {epoch}, step {i + 1}.", cancel);
+                    }
                 }
             }
             if (!stepped)
@@ -115,11 +138,18 @@ internal sealed class NetworkTrainer
             bool lossBest = validLoss < bestLoss;
             if (accBest) { bestBacc = validResult.BalancedAccuracy!.Value; bestBaccEpoch = epoch; }
             if (lossBest) { bestLoss = validLoss; bestLossEpoch = epoch; }
-            long tbStep = task.Classifies ? (epoch + 1L) * stepsPerEpoch : (epoch + 1L) * stepsPerEpoch - 1;
-            Log(log, id, epoch, lastIteration, true, clock.Elapsed.TotalSeconds, trainResult, validResult, tbStep, accBest, lossBest);
-            SaveCheckpoints(id, model, optimizer, epoch, validLoss, validResult.BalancedAccuracy, accBest, lossBest);
-            lastValidLoss = task.Classifies ? validResult.MeanLoss : validResult.TotalLoss;
+            lastTbStep = task.Classifies ? (epoch + 1L) * stepsPerEpoch : (epoch + 1L) * stepsPerEpoch - 1;
+            Log(log, id, epoch, lastIteration, true, Seconds(), trainResult, validResult, lastTbStep, accBest, lossBest);
+            lastValidLoss = validLoss;
+            lastValidAcc = validResult.BalancedAccuracy;
+            var next = new ResumeState(epoch + 1, 0, bestBacc, bestLoss, bestBaccEpoch, bestLossEpoch,
+                stopping.Best, stopping.BadEpochs, lastValidLoss, false, false, Seconds(), log.RowCount, lastTbStep) { LastValidAcc = validResult.BalancedAccuracy };
+            SaveCheckpoints(id, model, optimizer, epoch, validLoss, validResult.BalancedAccuracy, accBest, lossBest, next);
             epoch++;
+            midEpoch = false;
+            startStep = 0;
+            if (cancel.IsCancellationRequested)
+                throw new OperationCanceledException($"{id}: interrupted after epoch {epoch - 1}.", cancel);
         }
         bool stoppedEarly = epoch < o.Epochs;
         File.Delete(tree.Checkpoint(fold, id.Network));
@@ -144,8 +174,10 @@ internal sealed class NetworkTrainer
     private (PassResult Train, PassResult Valid) EvaluateBoth(NetworkPlan plan, CancellationToken cancel)
     {
         int batch = options.EvalBatchSize;
-        var train = task.Evaluate(cache, plan.Train, batch, cancel);
-        var valid = task.Evaluate(cache, plan.Valid, batch, cancel);
+        // Evaluation passes run to their end even when an interrupt is pending: the checkpoint follows them.
+        var train = task.Evaluate(cache, plan.Train, batch, CancellationToken.None);
+        var valid = task.Evaluate(cache, plan.Valid, batch, CancellationToken.None);
+        _ = cancel;
         return (train, valid);
     }
 
@@ -159,9 +191,10 @@ internal sealed class NetworkTrainer
             train.BalancedAccuracy, valid.BalancedAccuracy, accBest, lossBest, options.Optimization.Epochs));
     }
 
-    private void SaveCheckpoints(NetworkId id, nn.Module model, TorchSharp.Modules.Adam optimizer, int epoch, double validLoss, double? validBacc, bool accBest, bool lossBest)
+    /// <summary>The checkpoint dict: ClinicaDL's keys, then ours for <c>train resume</c> (optimizer and loop state, in the same atomic file).</summary>
+    private Dictionary<string, object?> Checkpoint(nn.Module model, TorchSharp.Modules.Adam optimizer, int epoch, double? validLoss, double? validBacc, ResumeState state)
     {
-        using var scope = NewDisposeScope();
+        var o = options.Optimization;
         var checkpoint = new Dictionary<string, object?>
         {
             ["model"] = ModelState.StateDict(model),
@@ -169,10 +202,21 @@ internal sealed class NetworkTrainer
             ["valid_loss"] = validLoss,
         };
         if (validBacc is double bacc) checkpoint["valid_acc"] = bacc;
+        checkpoint[ResumeState.OptimizerKey] = AdamState.ToPyTorch(optimizer, o.LearningRate, o.WeightDecay);
+        checkpoint[ResumeState.StateKey] = state.ToDictionary();
+        return checkpoint;
+    }
+
+    private void SaveCheckpoints(NetworkId id, nn.Module model, TorchSharp.Modules.Adam optimizer, int epoch, double validLoss, double? validBacc, bool accBest, bool lossBest, ResumeState next)
+    {
+        using var scope = NewDisposeScope();
         string checkpointPath = tree.Checkpoint(id.Fold, id.Network);
+        var checkpoint = Checkpoint(model, optimizer, epoch, validLoss, validBacc, next);
         PyTorchFile.SaveCheckpoint(checkpointPath, checkpoint);
-        if (accBest) CopyAtomically(checkpointPath, tree.BestModel(id.Fold, id.Network, "best_balanced_accuracy"));
-        if (lossBest) CopyAtomically(checkpointPath, tree.BestModel(id.Fold, id.Network, "best_loss"));
+        // The best models hold ClinicaDL's keys only.
+        var best = checkpoint.Where(kv => kv.Key is not (ResumeState.OptimizerKey or ResumeState.StateKey)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        if (accBest) PyTorchFile.SaveCheckpoint(tree.BestModel(id.Fold, id.Network, "best_balanced_accuracy"), best);
+        if (lossBest) PyTorchFile.SaveCheckpoint(tree.BestModel(id.Fold, id.Network, "best_loss"), best);
         var o = options.Optimization;
         PyTorchFile.SaveCheckpoint(tree.Optimizer(id.Fold, id.Network), new Dictionary<string, object?>
         {
@@ -182,10 +226,10 @@ internal sealed class NetworkTrainer
         });
     }
 
-    private static void CopyAtomically(string source, string destination)
-        => AtomicFile.Write(destination, s =>
-        {
-            using var input = File.OpenRead(source);
-            input.CopyTo(s);
-        });
+    /// <summary>A mid-epoch checkpoint on interrupt: the current weights and the loop state; best models are untouched.</summary>
+    private void SaveResumable(NetworkId id, nn.Module model, TorchSharp.Modules.Adam optimizer, ResumeState state)
+    {
+        using var scope = NewDisposeScope();
+        PyTorchFile.SaveCheckpoint(tree.Checkpoint(id.Fold, id.Network), Checkpoint(model, optimizer, state.Epoch, state.LastValidLoss, state.LastValidAcc, state));
+    }
 }

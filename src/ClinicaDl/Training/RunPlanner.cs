@@ -210,6 +210,14 @@ internal static class RunPlanner
         while (probe is not null && !Directory.Exists(probe)) probe = Path.GetDirectoryName(probe);
         if (probe is null || !IsWritable(probe))
             throw new OutputFolderException(root, $"cannot be written ({probe ?? "/"} is not writable).");
+        // Folds of one run may be trained by separate jobs into one OUTPUT_DIR (decision 4): the configurations must agree.
+        if (File.Exists(tree.CommandLineJson) && !o.Overwrite)
+        {
+            var recorded = CommandLineRecord.Read(tree.CommandLineJson, root);
+            if (CommandLineRecord.FirstDifference(o, recorded) is string key)
+                throw new OutputFolderException(tree.CommandLineJson, $"records another training configuration (\"{key}\" differs).",
+                    "Folds trained into one OUTPUT_DIR must share their options; choose another OUTPUT_DIR, or add --overwrite to replace the record.");
+        }
         foreach (int fold in o.CrossValidation.Folds)
         {
             string dir = tree.Fold(fold);

@@ -108,6 +108,17 @@ public sealed record TrainRoiOptions(
         _ => "multicnn",
     };
 
+    /// <summary>The working directory of the run that wrote a commandline.json (relative paths are relative to it); null for a new run.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>The options with CAPS_DIR, TSV_PATH and the transfer path made usable from the current directory.</summary>
+    public TrainRoiOptions Rebased() => this with
+    {
+        CapsDir = CommandLineRecord.Rebase(CapsDir, WorkingDirectory),
+        TsvPath = CommandLineRecord.Rebase(TsvPath, WorkingDirectory),
+        Transfer = Transfer with { Path = Transfer.Path is null ? null : CommandLineRecord.Rebase(Transfer.Path, WorkingDirectory) },
+    };
+
     /// <summary>Batch size of evaluation passes.</summary>
     public int EvalBatchSize => Computational.EvalBatchSize ?? Computational.BatchSize;
 
