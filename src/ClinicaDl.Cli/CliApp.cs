@@ -36,12 +36,13 @@ internal static class CliApp
                 context.Output.WriteLine(VersionText);
                 return Success;
             }
-            context.Error.WriteLine("clinicadl: a verb is required (generate, tsvtool, train, classify, extract). See clinicadl --help.");
+            context.Error.WriteLine("clinicadl: a verb is required (generate, tsvtool, train, plot, classify, extract). See clinicadl --help.");
             return UsageError;
         });
         root.Subcommands.Add(GenerateCommand.Build(context));
         root.Subcommands.Add(TsvToolCommand.Build(context));
         root.Subcommands.Add(TrainCommand.Build(context, logname));
+        root.Subcommands.Add(PlotCommand.Build(context));
         return root;
     }
 
