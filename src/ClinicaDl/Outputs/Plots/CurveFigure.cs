@@ -56,6 +56,7 @@ internal static class CurveFigure
             var mark = plot.Add.Marker(epoch, y, MarkerShape.OpenCircle, 16, metric == Metric.Loss ? BestLossColor : BestAccuracyColor);
             mark.MarkerLineWidth = 2.5f;
         }
+        if (metric == Metric.Loss) FitLossAxis(plot, [curve]);
         return plot;
     }
 
@@ -86,6 +87,7 @@ internal static class CurveFigure
             LabelText = metric == Metric.Loss ? "best_loss epoch" : "best epoch (per metric)",
             MarkerShape = MarkerShape.FilledDiamond, MarkerSize = 11, MarkerFillColor = Colors.Gray, MarkerLineColor = Colors.Black,
         });
+        if (metric == Metric.Loss) FitLossAxis(plot, curves.Select(c => c.Curve));
         return plot;
     }
 
@@ -102,6 +104,17 @@ internal static class CurveFigure
         plot.Axes.SetLimitsX(first - 0.3, last + 0.3);
         if (metric == Metric.BalancedAccuracy) plot.Axes.SetLimitsY(-0.03, 1.03);
         return plot;
+    }
+
+    /// <summary>Loss limits with some room: a nearly flat loss (one epoch, a stalled run) would otherwise fill the panel with 5-digit ticks.</summary>
+    private static void FitLossAxis(Plot plot, IEnumerable<TrainingCurve> curves)
+    {
+        var values = curves.SelectMany(c => c.Points).SelectMany(p => new[] { p.TrainLoss, p.ValidLoss }).Where(double.IsFinite).ToList();
+        if (values.Count == 0) return;
+        double min = values.Min(), max = values.Max();
+        double room = Math.Max((max - min) * 0.08, Math.Max(Math.Abs(min), Math.Abs(max)) * 0.05);
+        if (room == 0) room = 1;
+        plot.Axes.SetLimitsY(min - room, max + room);
     }
 
     private static void AddSeries(Plot plot, TrainingCurve curve, Metric metric, bool train, Color color, string? legend)
