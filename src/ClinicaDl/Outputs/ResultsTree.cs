@@ -12,6 +12,7 @@ namespace ClinicaDl.Outputs;
 /// OUT/fold-i/tensorboard_logs/cnn-k/training.tsv           (multicnn: one per network, decision 8)
 /// OUT/fold-i/cnn_classification/&lt;selection&gt;/&lt;subset&gt;_{roi,image}_level_{prediction,metrics}.tsv
 /// OUT/fold-i/autoencoder_reconstruction/{train,validation}/{input,output}-k.nii.gz
+/// OUT/training_summary.png  OUT/fold-i/training.png  OUT/fold-i/tensorboard_logs/cnn-k/training.png   (learning curves, ours: Plots.TrainingPlots)
 /// </code>
 /// </remarks>
 public sealed record ResultsTree(string Root)

@@ -1,6 +1,7 @@
 using ClinicaDl.Data;
 using ClinicaDl.Networks;
 using ClinicaDl.Outputs;
+using ClinicaDl.Outputs.Plots;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -90,8 +91,25 @@ public sealed class TrainingRun
                 if (options.Visualization)
                     new ReconstructionWriter(options, tree, cache).Write(fold.Fold, networks[0], (ReconstructionTask)CreateTask(device, seed: null), cancel);
             }
+            DrawPlots($"fold {fold.Fold}", tree.Root, () => TrainingPlots.DrawFold(tree.Fold(fold.Fold)));
         }
+        // Over every fold-* present, so folds trained by separate jobs into one OUTPUT_DIR (decision 4) all appear.
+        DrawPlots("the summary", tree.Root, () => TrainingPlots.DrawSummary(tree.Root) is string summary ? [summary] : []);
         return new RunSummary(tree.Root, plan.Folds.Select(f => f.Fold).ToList(), summaries, aeLosses);
+    }
+
+    /// <summary>Draws learning-curve plots; a plot that cannot be drawn is a warning, never a failed run (the results are in the TSV files).</summary>
+    private void DrawPlots(string what, string outputDir, Func<IReadOnlyList<string>> draw)
+    {
+        try
+        {
+            foreach (string png in draw()) observer.Message(MessageLevel.Debug, $"Learning curves drawn: {png}");
+        }
+        catch (Exception e)
+        {
+            observer.Message(MessageLevel.Warning,
+                $"The learning-curve plot of {what} could not be drawn ({e.GetType().Name}: {e.Message}); the training results are complete. Redraw with: clinicadl plot {outputDir}");
+        }
     }
 
     private IReadOnlyList<NetworkPlan> Networks(RunPlan plan, FoldPlan fold)

@@ -25,11 +25,12 @@ public sealed class TrainRoiCnnTests(SyntheticCapsFixture data)
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains("Results: ", result.Output);
 
-        var expected = new List<string> { "commandline.json", "environment.txt" };
+        var expected = new List<string> { "commandline.json", "environment.txt", "training_summary.png" };
         foreach (int fold in new[] { 0, 1 })
         {
             expected.Add($"fold-{fold}/training.tsv");
             expected.Add($"fold-{fold}/split.tsv");
+            expected.Add($"fold-{fold}/training.png");
             foreach (var s in Selections)
             {
                 expected.Add($"fold-{fold}/models/{s}/model_best.pth.tar");
@@ -146,6 +147,22 @@ public sealed class TrainRoiCnnTests(SyntheticCapsFixture data)
             }
             Assert.True(File.ReadAllBytes(file).AsSpan().SequenceEqual(File.ReadAllBytes(other)), $"{rel} differs between two runs with the same seed");
         }
+    }
+
+    [Fact]
+    public void Train_OneFold_DrawsItsLearningCurvesAndTheSummary()
+    {
+        string output = data.NewOutput("plots");
+        var result = CliRunner.Run(Command(output, "--split", "0"));
+        Assert.True(result.ExitCode == 0, result.All);
+
+        foreach (string png in new[] { Path.Combine(output, "fold-0", "training.png"), Path.Combine(output, "training_summary.png") })
+        {
+            byte[] bytes = File.ReadAllBytes(png);
+            Assert.True(bytes.Length > 10_000, $"{png}: {bytes.Length} bytes");
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        }
+        Assert.DoesNotContain("could not be drawn", result.All);
     }
 
     [Fact]
