@@ -17,7 +17,39 @@ internal static class TrainCommand
         roi.Subcommands.Add(Network(context, NetworkType.MultiCnn, logname));
         roi.Subcommands.Add(Network(context, NetworkType.Autoencoder, logname));
         train.Subcommands.Add(roi);
+        train.Subcommands.Add(Resume(context));
         return train;
+    }
+
+    private static Command Resume(CliContext context)
+    {
+        var output = new Argument<string>("OUTPUT_DIR") { Description = "Results folder of an interrupted clinicadl train roi run." };
+        var split = OptionFactory.IntList("--split", "Folds to resume (default: every fold recorded or present).", 0);
+        var cmd = new Command("resume", "Continue every unfinished fold from its last checkpoint; finished folds are left alone.") { output, split };
+        cmd.SetAction(r =>
+        {
+            string dir = r.GetValue(output)!;
+            var splits = r.GetValue(split);
+            var summary = RunInterruptible(context, dir,
+                () => TrainingRun.Resume(dir, splits is { Length: > 0 } ? splits : null, context.Reporter(), cancel: context.Cancel));
+            TrainSummaryPrinter.Print(context, summary);
+            return CliApp.Success;
+        });
+        return cmd;
+    }
+
+    /// <summary>Runs a training; on interrupt, says how to resume before the exit code 130/143 is returned.</summary>
+    private static RunSummary RunInterruptible(CliContext context, string outputDir, Func<RunSummary> run)
+    {
+        try
+        {
+            return run();
+        }
+        catch (OperationCanceledException) when (context.Cancel.IsCancellationRequested)
+        {
+            context.Error.WriteLine($"clinicadl: stopped at a step boundary; a resumable checkpoint is saved. Resume with: clinicadl train resume {outputDir}");
+            throw;
+        }
     }
 
     private static Command Network(CliContext context, NetworkType type, Option<string> logname)
@@ -121,7 +153,7 @@ internal static class TrainCommand
                 r.GetValue(overwrite),
                 r.GetValue(logname) ?? "clinicaDL.log");
             var reporter = context.Reporter();
-            var summary = new TrainingRun(options, reporter).Execute(context.Cancel);
+            var summary = RunInterruptible(context, options.OutputDir, () => new TrainingRun(options, reporter).Execute(context.Cancel));
             TrainSummaryPrinter.Print(context, summary);
             return CliApp.Success;
         });

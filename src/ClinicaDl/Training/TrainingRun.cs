@@ -32,19 +32,48 @@ public sealed class TrainingRun
     public RunSummary Execute(CancellationToken cancel = default)
     {
         var plan = RunPlanner.Plan(options);
-        int threads = options.Computational.Threads ?? Environment.ProcessorCount;
-        set_num_threads(threads);
-        var device = options.Computational.UseCpu ? CPU : CUDA;
         var tree = plan.Tree;
-
+        int threads = options.Computational.Threads ?? Environment.ProcessorCount;
         Directory.CreateDirectory(tree.Root);
         foreach (var fold in plan.Folds)
         {
             string dir = tree.Fold(fold.Fold);
             if (options.Overwrite && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
-        AtomicFile.WriteAllText(tree.CommandLineJson, CommandLineRecord.ToJson(options));
-        AtomicFile.WriteAllText(tree.EnvironmentTxt, EnvironmentReport.Describe(options.Computational.UseCpu, "float32", threads));
+        // Separate jobs training other folds into this OUTPUT_DIR may have written these already (RunPlanner checked they agree).
+        WriteOnce(tree.CommandLineJson, CommandLineRecord.ToJson(options), replace: options.Overwrite);
+        WriteOnce(tree.EnvironmentTxt, EnvironmentReport.Describe(options.Computational.UseCpu, "float32", threads), replace: options.Overwrite);
+        return Run(plan, threads, resume: false, cancel);
+    }
+
+    /// <summary>Continues every unfinished fold of <paramref name="outputDir"/> from its last checkpoint; finished folds are left alone.</summary>
+    /// <param name="outputDir">A results folder of <c>clinicadl train roi</c>.</param>
+    /// <param name="splits">Folds to resume, or null for every fold recorded or present.</param>
+    /// <param name="observer">Progress receiver.</param>
+    /// <param name="time">Clock.</param>
+    /// <param name="cancel">Interrupt.</param>
+    /// <exception cref="Errors.ClinicaDlException">The folder is not a results folder, or its inputs changed.</exception>
+    public static RunSummary Resume(string outputDir, IReadOnlyList<int>? splits, ITrainingObserver? observer = null, TimeProvider? time = null, CancellationToken cancel = default)
+    {
+        var tree = new ResultsTree(outputDir);
+        if (!File.Exists(tree.CommandLineJson))
+            throw new Errors.OutputFolderException(outputDir, "holds no commandline.json: it is not a results folder of clinicadl train.");
+        var recorded = CommandLineRecord.Read(tree.CommandLineJson, outputDir).Rebased();
+        var present = Directory.GetDirectories(outputDir, "fold-*")
+            .Select(d => int.TryParse(Path.GetFileName(d)["fold-".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int f) ? f : -1)
+            .Where(f => f >= 0);
+        var folds = (splits is { Count: > 0 } ? splits : recorded.CrossValidation.Folds.Concat(present)).Distinct().Order().ToList();
+        var options = recorded with { CrossValidation = recorded.CrossValidation with { Split = folds }, Overwrite = false };
+        var run = new TrainingRun(options, observer, time);
+        var plan = RunPlanner.Plan(options, resuming: true);
+        return run.Run(plan, options.Computational.Threads ?? Environment.ProcessorCount, resume: true, cancel);
+    }
+
+    private RunSummary Run(RunPlan plan, int threads, bool resume, CancellationToken cancel)
+    {
+        set_num_threads(threads);
+        var device = options.Computational.UseCpu ? CPU : CUDA;
+        var tree = plan.Tree;
         observer.Message(MessageLevel.Info, $"{plan.Sessions.Count} sessions, {plan.Rois.Count} ROI(s) ({string.Join(", ", plan.Rois.Select(r => $"{r.Name} {r.Box.ShapeText}"))}), folds {string.Join(", ", plan.Folds.Select(f => f.Fold))}.");
 
         var cacheOptions = new PatchCacheOptions(options.Computational.NProc,
@@ -62,17 +91,23 @@ public sealed class TrainingRun
         bool warnedConstant = false;
         foreach (var fold in plan.Folds)
         {
-            ResultTables.WriteSplit(tree.SplitTsv(fold.Fold), fold.Train.Select(i => plan.Sessions[i]), fold.Valid.Select(i => plan.Sessions[i]));
             var networks = Networks(plan, fold);
+            if (resume && FoldFinished(tree, fold.Fold, networks))
+            {
+                observer.Message(MessageLevel.Warning, $"fold {fold.Fold}: finished earlier; left alone.");
+                continue;
+            }
+            ResultTables.WriteSplit(tree.SplitTsv(fold.Fold), fold.Train.Select(i => plan.Sessions[i]), fold.Valid.Select(i => plan.Sessions[i]));
             foreach (var network in networks)
             {
+                if (resume && NetworkFinished(tree, network.Id)) continue;
                 var task = CreateTask(device, Common.Seeds.TorchSeed(options.Seed, "init", fold.Fold, network.Id.Network ?? -1));
                 plan.Transfer?.Apply(task.Model, fold.Fold, network.Id.Network);
                 observer.Message(MessageLevel.Info, plan.Transfer is null
                     ? $"{network.Id}: the model is trained from scratch."
                     : $"{network.Id}: the model starts from {plan.Transfer.SourceFile(fold.Fold, network.Id.Network)}.");
                 var trainer = new NetworkTrainer(options, tree, cache, task, device, observer, time);
-                trainer.Train(network, cancel);
+                trainer.Train(network, cancel, resume);
                 task.Model.Dispose();
                 if (!warnedConstant && cache.ConstantPatches > 0)
                 {
@@ -96,6 +131,25 @@ public sealed class TrainingRun
         // Over every fold-* present, so folds trained by separate jobs into one OUTPUT_DIR (decision 4) all appear.
         DrawPlots("the summary", tree.Root, () => TrainingPlots.DrawSummary(tree.Root) is string summary ? [summary] : []);
         return new RunSummary(tree.Root, plan.Folds.Select(f => f.Fold).ToList(), summaries, aeLosses);
+    }
+
+    /// <summary>A network finished training: its best model exists and its checkpoint was removed at the end of the loop.</summary>
+    private static bool NetworkFinished(ResultsTree tree, NetworkId id)
+        => File.Exists(tree.BestModel(id.Fold, id.Network, "best_loss")) && !File.Exists(tree.Checkpoint(id.Fold, id.Network));
+
+    /// <summary>A fold finished: every network finished and the last file of its final evaluation exists.</summary>
+    private bool FoldFinished(ResultsTree tree, int fold, IReadOnlyList<NetworkPlan> networks)
+    {
+        if (!networks.All(n => NetworkFinished(tree, n.Id))) return false;
+        if (options.NetworkType == NetworkType.Autoencoder)
+            return !options.Visualization || File.Exists(Path.Combine(tree.Reconstruction(fold, "train"), "output-0.nii.gz"));
+        return File.Exists(tree.Table(fold, "best_loss", "validation", "image", "metrics"));
+    }
+
+    /// <summary>Writes a run file unless another job wrote it first (or replaces it when asked).</summary>
+    private static void WriteOnce(string path, string text, bool replace)
+    {
+        if (replace || !File.Exists(path)) AtomicFile.WriteAllText(path, text);
     }
 
     /// <summary>Draws learning-curve plots; a plot that cannot be drawn is a warning, never a failed run (the results are in the TSV files).</summary>

@@ -21,7 +21,7 @@ public sealed class TrainRoiAutoencoderTests(SyntheticCapsFixture data)
     public void Train_WritesTheAutoencoderTree_WithReconstructions()
     {
         string output = Train("ae", "--visualization");
-        var expected = new List<string> { "commandline.json", "environment.txt", "fold-0/split.tsv", "fold-0/training.tsv", "fold-0/models/best_loss/model_best.pth.tar" };
+        var expected = new List<string> { "commandline.json", "environment.txt", "training_summary.png", "fold-0/split.tsv", "fold-0/training.tsv", "fold-0/training.png", "fold-0/models/best_loss/model_best.pth.tar" };
         foreach (var subset in new[] { "train", "validation" })
             for (int k = 0; k < 6; k++)
             {

@@ -16,10 +16,11 @@ public sealed class TrainRoiMultiCnnTests(SyntheticCapsFixture data)
             "--n_splits", "2", "--split", "0", "--epochs", "2", "--batch_size", "4", "--threads", "1");
         Assert.True(result.ExitCode == 0, result.All);
 
-        var expected = new List<string> { "commandline.json", "environment.txt", "fold-0/split.tsv" };
+        var expected = new List<string> { "commandline.json", "environment.txt", "training_summary.png", "fold-0/split.tsv", "fold-0/training.png" };
         foreach (int k in new[] { 0, 1 })
         {
             expected.Add($"fold-0/tensorboard_logs/cnn-{k}/training.tsv");
+            expected.Add($"fold-0/tensorboard_logs/cnn-{k}/training.png");
             foreach (var s in new[] { "best_balanced_accuracy", "best_loss" })
                 expected.Add($"fold-0/models/cnn-{k}/{s}/model_best.pth.tar");
         }
