@@ -89,6 +89,7 @@ public sealed class TrainingRun
         var summaries = new List<SelectionSummary>();
         var aeLosses = new Dictionary<int, double>();
         bool warnedConstant = false;
+        int trained = 0;
         foreach (var fold in plan.Folds)
         {
             var networks = Networks(plan, fold);
@@ -97,6 +98,7 @@ public sealed class TrainingRun
                 observer.Message(MessageLevel.Warning, $"fold {fold.Fold}: finished earlier; left alone.");
                 continue;
             }
+            trained++;
             ResultTables.WriteSplit(tree.SplitTsv(fold.Fold), fold.Train.Select(i => plan.Sessions[i]), fold.Valid.Select(i => plan.Sessions[i]));
             foreach (var network in networks)
             {
@@ -129,7 +131,8 @@ public sealed class TrainingRun
             DrawPlots($"fold {fold.Fold}", tree.Root, () => TrainingPlots.DrawFold(tree.Fold(fold.Fold)));
         }
         // Over every fold-* present, so folds trained by separate jobs into one OUTPUT_DIR (decision 4) all appear.
-        DrawPlots("the summary", tree.Root, () => TrainingPlots.DrawSummary(tree.Root) is string summary ? [summary] : []);
+        if (trained > 0)
+            DrawPlots("the summary", tree.Root, () => TrainingPlots.DrawSummary(tree.Root) is string summary ? [summary] : []);
         return new RunSummary(tree.Root, plan.Folds.Select(f => f.Fold).ToList(), summaries, aeLosses);
     }
 

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ClinicaDl.Tests.Support;
+
+/// <summary>Runs the built clinicadl executable as a separate process (for signals, kills and concurrent jobs).</summary>
+internal sealed partial class ChildProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+    private readonly object gate = new();
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
+
+    public ChildProcess(params string[] args)
+    {
+        string exe = Path.Combine(AppContext.BaseDirectory, "clinicadl.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(exe);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["OMP_NUM_THREADS"] = "1";
+        process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gate) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get { lock (gate) return output.ToString(); }
+    }
+
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Waits until the output contains <paramref name="text"/> (or the process ends); true when it appeared.</summary>
+    public bool WaitFor(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Output.Contains(text, StringComparison.Ordinal)) return true;
+            if (process.HasExited) return Output.Contains(text, StringComparison.Ordinal);
+            Thread.Sleep(50);
+        }
+        return false;
+    }
+
+    public void Signal(int signal)
+    {
+        if (!process.HasExited) Kill(process.Id, signal);
+    }
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"clinicadl did not exit within {timeout}:\n{Output}");
+        }
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        process.Dispose();
+    }
+}
