@@ -67,6 +67,7 @@ internal sealed class NetworkTrainer
         if (state is not null)
         {
             stopping.Restore(state.EarlyBest, state.EarlyBad);
+            RestoreBestModels(id, model, optimizer, state);
             observer.Message(MessageLevel.Warning, $"{id}: resuming at epoch {state.Epoch}, step {state.Step}.");
         }
         var s = state ?? ResumeState.Start;
@@ -207,23 +208,40 @@ internal sealed class NetworkTrainer
         return checkpoint;
     }
 
+    /// <remarks>The checkpoint is written first: a best model is only ever the checkpoint's model of the same epoch, so when a
+    /// later write fails (a full disk), <c>train resume</c> can write it again from the checkpoint (<see cref="RestoreBestModels"/>).
+    /// A network is finished when it has a best model and no checkpoint.</remarks>
     private void SaveCheckpoints(NetworkId id, nn.Module model, TorchSharp.Modules.Adam optimizer, int epoch, double validLoss, double? validBacc, bool accBest, bool lossBest, ResumeState next)
     {
         using var scope = NewDisposeScope();
-        string checkpointPath = tree.Checkpoint(id.Fold, id.Network);
         var checkpoint = Checkpoint(model, optimizer, epoch, validLoss, validBacc, next);
-        PyTorchFile.SaveCheckpoint(checkpointPath, checkpoint);
-        // The best models hold ClinicaDL's keys only.
-        var best = checkpoint.Where(kv => kv.Key is not (ResumeState.OptimizerKey or ResumeState.StateKey)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        if (accBest) PyTorchFile.SaveCheckpoint(tree.BestModel(id.Fold, id.Network, "best_balanced_accuracy"), best);
-        if (lossBest) PyTorchFile.SaveCheckpoint(tree.BestModel(id.Fold, id.Network, "best_loss"), best);
-        var o = options.Optimization;
+        PyTorchFile.SaveCheckpoint(tree.Checkpoint(id.Fold, id.Network), checkpoint);
+        WriteBest(id, checkpoint, accBest, lossBest);
         PyTorchFile.SaveCheckpoint(tree.Optimizer(id.Fold, id.Network), new Dictionary<string, object?>
         {
-            ["optimizer"] = AdamState.ToPyTorch(optimizer, o.LearningRate, o.WeightDecay),
+            ["optimizer"] = checkpoint[ResumeState.OptimizerKey],
             ["epoch"] = (long)epoch,
             ["name"] = "Adam",
         });
+    }
+
+    /// <summary>Writes the best models (ClinicaDL's keys only) of the selections that improved.</summary>
+    private void WriteBest(NetworkId id, Dictionary<string, object?> checkpoint, bool accBest, bool lossBest)
+    {
+        var best = checkpoint.Where(kv => kv.Key is not (ResumeState.OptimizerKey or ResumeState.StateKey)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        if (accBest) PyTorchFile.SaveCheckpoint(tree.BestModel(id.Fold, id.Network, "best_balanced_accuracy"), best);
+        if (lossBest) PyTorchFile.SaveCheckpoint(tree.BestModel(id.Fold, id.Network, "best_loss"), best);
+    }
+
+    /// <summary>On resume at an epoch boundary: rewrites the best models of the checkpoint's own epoch, which a failed write may have missed.</summary>
+    private void RestoreBestModels(NetworkId id, nn.Module model, TorchSharp.Modules.Adam optimizer, ResumeState state)
+    {
+        if (state.Step != 0 || state.Epoch == 0) return;
+        int epoch = state.Epoch - 1;
+        bool acc = task.Classifies && state.BestBaccEpoch == epoch, loss = state.BestLossEpoch == epoch;
+        if (!acc && !loss) return;
+        using var scope = NewDisposeScope();
+        WriteBest(id, Checkpoint(model, optimizer, epoch, state.LastValidLoss, state.LastValidAcc, state), acc, loss);
     }
 
     /// <summary>A mid-epoch checkpoint on interrupt: the current weights and the loop state; best models are untouched.</summary>
