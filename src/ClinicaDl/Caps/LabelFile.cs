@@ -16,8 +16,12 @@ public static class LabelFile
     /// <param name="requireDiagnosis">When false, a file without a <c>diagnosis</c> column gives unlabelled sessions (classify).</param>
     /// <exception cref="TsvFormatException">A missing file or column, a bad id, an unknown diagnosis, or a session listed twice.</exception>
     public static IReadOnlyList<Session> Read(string path, string cohort, string capsRoot, bool requireDiagnosis = true)
+        => FromTable(TsvTable.Read(path), cohort, capsRoot, requireDiagnosis);
+
+    /// <summary>The sessions of a parsed label table (see <see cref="Read"/>).</summary>
+    public static IReadOnlyList<Session> FromTable(TsvTable table, string cohort, string capsRoot, bool requireDiagnosis = true)
     {
-        var table = TsvTable.Read(path);
+        string path = table.Path;
         int pi = table.IndexOf("participant_id");
         int si = table.IndexOf("session_id");
         int di = requireDiagnosis || table.HasColumn("diagnosis") ? table.IndexOf("diagnosis") : -1;

@@ -84,6 +84,26 @@ public static class NiftiReader
             : ReadPlainHeader(file, length, path);
     }
 
+    /// <summary>Checks, without decoding the data when it can, that the image at <paramref name="path"/> is complete; returns its header.</summary>
+    /// <remarks>
+    /// For a <c>.nii</c>, <see cref="ReadHeader"/> already checks the length. For a <c>.nii.gz</c> the gzip trailer must
+    /// give the size the header needs; a truncated file almost never does. When it does not (a truncated file, or a valid
+    /// file of several gzip members), the whole file is decoded to tell them apart. Used to validate a run's images
+    /// before training starts rather than when the data are first read.
+    /// </remarks>
+    /// <exception cref="NiftiFormatException">The header is malformed, or the data are truncated or corrupt.</exception>
+    public static NiftiHeader Verify(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        NiftiHeader header = ReadHeader(path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
+        if (!IsGzip(file)) return header;
+        long total = header.VoxOffset + header.VoxelCount * header.DataType.Size();
+        if (GzipTrailerSize(file, file.Length) == (uint)total) return header;
+        file.Dispose();
+        return Read(path).Header;
+    }
+
     private static bool IsGzip(FileStream file)
     {
         Span<byte> magic = stackalloc byte[2];

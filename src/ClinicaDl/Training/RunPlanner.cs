@@ -123,7 +123,7 @@ internal static class RunPlanner
                 continue;
             }
             if (file.EndsWith(".pt", StringComparison.Ordinal)) continue; // checked when read
-            var header = NiftiReader.ReadHeader(file);
+            var header = NiftiReader.Verify(file);
             var shape = header.SpatialShape;
             if (!shape.SequenceEqual(CapsLayout.CroppedShape))
                 throw new CapsLayoutException(file, $"image of {s.Key} is {string.Join("×", shape)}; the cropped t1-linear grid is 169×208×179.",

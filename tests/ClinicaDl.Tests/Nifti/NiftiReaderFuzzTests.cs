@@ -8,7 +8,7 @@ namespace ClinicaDl.Tests.Nifti;
 /// <summary>Mutations of valid files (fixed seed): the reader either reads them or throws <see cref="NiftiFormatException"/>, and never hangs.</summary>
 public sealed class NiftiReaderFuzzTests
 {
-    private const int Mutations = 2000;
+    private const int Mutations = 10_000;
 
     private static byte[] Mutate(Random rng, byte[] original, int headerBytes)
     {
