@@ -102,8 +102,8 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
         cache.Start(Enumerable.Range(0, sessions.Count));
         var indices = Enumerable.Range(0, sessions.Count).ToList();
         var parts = model.NetworkType == NetworkType.MultiCnn
-            ? Enumerable.Range(0, rois.Count).Select(k => new EvaluationPart(k, Elements(sessions, indices, k))).ToList()
-            : [new EvaluationPart(null, Elements(sessions, indices, null, rois.Count))];
+            ? Enumerable.Range(0, rois.Count).Select(k => new EvaluationPart(k, RunPlan.ElementsOf(sessions, indices, rois.Count, k))).ToList()
+            : [new EvaluationPart(null, RunPlan.ElementsOf(sessions, indices, rois.Count))];
 
         var summaries = new List<SelectionSummary>();
         var evaluator = new FoldEvaluator(tree, cache, batch, o.MultiCohort, model.SelectionThreshold, observer);
@@ -128,17 +128,6 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
     {
         if (model.NetworkType != NetworkType.MultiCnn) return File.Exists(tree.BestModel(fold, null, selection));
         return File.Exists(tree.BestModel(fold, 0, selection));
-    }
-
-    private static IReadOnlyList<RoiSample> Elements(IReadOnlyList<Session> sessions, IReadOnlyList<int> indices, int? roi, int roiCount = 1)
-    {
-        var list = new List<RoiSample>();
-        foreach (int s in indices)
-        {
-            if (roi is int r) list.Add(new RoiSample(sessions[s], s, r));
-            else for (int k = 0; k < roiCount; k++) list.Add(new RoiSample(sessions[s], s, k));
-        }
-        return list;
     }
 
     private static ITrainingTask CreateTask(TrainRoiOptions model, Device device)

@@ -22,13 +22,16 @@ internal sealed record RunPlan(TrainRoiOptions Options, Outputs.ResultsTree Tree
     IReadOnlyList<RoiDefinition> Rois, IReadOnlyList<Session> Sessions, IReadOnlyList<FoldPlan> Folds, TransferLearning? Transfer)
 {
     /// <summary>The elements of <paramref name="sessions"/>: every ROI (or only <paramref name="roi"/>), image-major, ROI-minor (spec §3.1).</summary>
-    public IReadOnlyList<RoiSample> Elements(IReadOnlyList<int> sessions, int? roi = null)
+    public IReadOnlyList<RoiSample> Elements(IReadOnlyList<int> sessions, int? roi = null) => ElementsOf(Sessions, sessions, Rois.Count, roi);
+
+    /// <summary>The elements of sessions <paramref name="indices"/> of <paramref name="all"/>: image-major, ROI-minor, or only ROI <paramref name="roi"/>.</summary>
+    public static IReadOnlyList<RoiSample> ElementsOf(IReadOnlyList<Session> all, IReadOnlyList<int> indices, int roiCount, int? roi = null)
     {
-        var list = new List<RoiSample>(sessions.Count * (roi is null ? Rois.Count : 1));
-        foreach (int s in sessions)
+        var list = new List<RoiSample>(indices.Count * (roi is null ? roiCount : 1));
+        foreach (int s in indices)
         {
-            if (roi is int r) list.Add(new RoiSample(Sessions[s], s, r));
-            else for (int k = 0; k < Rois.Count; k++) list.Add(new RoiSample(Sessions[s], s, k));
+            if (roi is int r) list.Add(new RoiSample(all[s], s, r));
+            else for (int k = 0; k < roiCount; k++) list.Add(new RoiSample(all[s], s, k));
         }
         return list;
     }
