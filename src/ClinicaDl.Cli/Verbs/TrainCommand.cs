@@ -47,7 +47,7 @@ internal static class TrainCommand
         }
         catch (OperationCanceledException) when (context.Cancel.IsCancellationRequested)
         {
-            context.Error.WriteLine($"clinicadl: stopped at a step boundary; a resumable checkpoint is saved. Resume with: clinicadl train resume {outputDir}");
+            context.Error.WriteLine($"clinicadl: stopped at a step boundary; every unfinished network keeps a resumable checkpoint. Resume with: clinicadl train resume {outputDir}");
             throw;
         }
     }
@@ -183,6 +183,8 @@ internal static class TrainSummaryPrinter
                     $"{"mean",-5} {group.Key,-23} {MeanSd(roi),-22} {MeanSd(image),-22}"));
             }
         }
+        foreach (var (fold, loss) in summary.AutoencoderLosses.OrderBy(kv => kv.Key))
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold}: best validation loss (mean squared error) {loss:0.######}"));
         var best = summary.Selections.Where(s => s.Selection == "best_balanced_accuracy").Select(s => s.Image.BalancedAccuracy).ToList();
         if (best.Count > 0)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Validation image-level balanced accuracy (best_balanced_accuracy): {MeanSd(best)}"));

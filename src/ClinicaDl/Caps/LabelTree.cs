@@ -51,7 +51,7 @@ public static class LabelTree
         }
         var missing = diagnoses.Where(d => !found.Contains(d)).ToList();
         if (missing.Count > 0)
-            throw new InvalidOptionException("--diagnoses", $"diagnoses provided by the cohorts of TSV_PATH (none provides {string.Join(", ", missing)})");
+            throw new InvalidOptionException("--diagnoses", $"no cohort of TSV_PATH provides {string.Join(", ", missing)}");
 
         CheckUnique(train, TrainFolder(cohorts[0].TsvPath, nSplits, split));
         CheckUnique(validation, ValidationFolder(cohorts[0].TsvPath, nSplits, split));

@@ -43,6 +43,10 @@ public sealed class ImagePatchSource : IPatchSource
                 throw new CapsLayoutException(path, $"image is {string.Join("×", shape)}; ROI {rois[r].Name} needs a box up to ({rois[r].Box.HiX}, {rois[r].Box.HiY}, {rois[r].Box.HiZ}).");
             if (!RoiExtractor.Extract(data, shape, rois[r], normalise, destinations[r].Span))
                 constant++;
+            foreach (float v in destinations[r].Span)
+                if (!float.IsFinite(v))
+                    throw new CapsLayoutException(path, $"ROI {rois[r].Name} of {session.Key} holds NaN or infinite values; a network cannot learn from them.",
+                        "Check the image (clinica's t1-linear outputs hold finite values).");
         }
         return constant;
     }

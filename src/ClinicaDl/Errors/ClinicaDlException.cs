@@ -20,10 +20,10 @@ public sealed class InvalidOptionException : ClinicaDlException
 {
     /// <summary>Creates the error for <paramref name="option"/>.</summary>
     /// <param name="option">The option as the user spells it, e.g. <c>--batch_size</c>.</param>
-    /// <param name="expected">What the option accepts, e.g. "a positive integer".</param>
+    /// <param name="expected">What the option accepts, e.g. "a positive integer"; without <paramref name="actual"/>, a whole sentence saying what is wrong.</param>
     /// <param name="actual">The value given, or null when the problem is not a single value.</param>
     public InvalidOptionException(string option, string expected, string? actual = null)
-        : base(actual is null ? $"{option}: expected {expected}." : $"{option}: must be {expected}, not {actual}.")
+        : base(actual is null ? $"{option}: {expected}." : $"{option}: must be {expected}, not {actual}.")
     {
         Option = option;
         Expected = expected;

@@ -71,7 +71,9 @@ public static class SyntheticCaps
             }
         });
 
-        var maskNames = options.Mode == GenerateMode.Trivial ? WriteMasks(options, layout, masks!) : [];
+        // The masks are on the grid of the images: the source CAPS's affine when there is one, else the phantom's.
+        var maskAffine = options.CapsDir is null ? new Affine(BrainPhantom.Affine) : NiftiReader.ReadHeader(new CapsLayout(options.CapsDir).ImagePath(sources[0].Participant, sources[0].Session)).Affine;
+        var maskNames = options.Mode == GenerateMode.Trivial ? WriteMasks(options, layout, masks!, maskAffine) : [];
         WriteTables(options, participants, diagnoses, sources);
         return new GenerateResult(options.OutputDir, participants, Path.Combine(options.OutputDir, "labels"), maskNames);
     }
@@ -92,7 +94,7 @@ public static class SyntheticCaps
         if (o.CapsDir is not null && !Directory.Exists(o.CapsDir))
             throw new CapsLayoutException(o.CapsDir, "CAPS folder not found.");
         if (o.SubjectsSessionsTsv is not null && o.CapsDir is null)
-            throw new InvalidOptionException("--subjects_sessions_tsv", "to be used together with --caps_dir");
+            throw new InvalidOptionException("--subjects_sessions_tsv", "only works together with --caps_dir");
         if (o.MaskPath is not null && !Directory.Exists(o.MaskPath))
             throw new InvalidOptionException("--mask_path", "a folder holding mask-1.nii[.gz] and mask-2.nii[.gz]", o.MaskPath);
         if (File.Exists(o.OutputDir))
@@ -208,9 +210,8 @@ public static class SyntheticCaps
         }
     }
 
-    private static IReadOnlyList<string> WriteMasks(GenerateOptions o, CapsLayout layout, byte[][] atrophyMasks)
+    private static IReadOnlyList<string> WriteMasks(GenerateOptions o, CapsLayout layout, byte[][] atrophyMasks, Affine affine)
     {
-        var affine = new Affine(BrainPhantom.Affine);
         string[] atrophyNames = o.MaskPath is null ? ["leftHemisphere", "rightHemisphere"] : ["mask1", "mask2"];
         var names = new List<string>();
         for (int m = 0; m < 2; m++)

@@ -94,10 +94,16 @@ public sealed class NiftiHeader
     public int Rank => Dim[0];
 
     /// <summary>The three spatial sizes (X, Y, Z), as a new array.</summary>
-    public int[] SpatialShape => [Dim[1], Dim[2], Dim[3]];
+    public int[] SpatialShape => LeadingSingleton ? [Dim[2], Dim[3], Dim[4]] : [Dim[1], Dim[2], Dim[3]];
+
+    /// <summary>True for a 4-D image of shape (1, X, Y, Z), as ClinicaDL 0.2.1 writes masks: its volume is read as X×Y×Z
+    /// (same voxel order); the affine still describes the stored axes, so it is not the volume's geometry.</summary>
+    public bool LeadingSingleton => IsLeadingSingleton(Dim);
+
+    internal static bool IsLeadingSingleton(IReadOnlyList<short> dim) => dim[0] == 4 && dim[1] == 1 && dim[4] > 1;
 
     /// <summary>Number of voxels in the (single) volume.</summary>
-    public long VoxelCount => (long)Dim[1] * Dim[2] * Dim[3];
+    public long VoxelCount => (long)SpatialShape[0] * SpatialShape[1] * SpatialShape[2];
 
     /// <summary>True when voxel values are raw × <see cref="SclSlope"/> + <see cref="SclInter"/> (slope neither 0 nor non-finite).</summary>
     public bool HasScaling => SclSlope != 0 && float.IsFinite(SclSlope);

@@ -195,15 +195,17 @@ internal static class NiftiHeaderCodec
                 throw new NiftiFormatException(path, "dim", Inv($"dim[{i}] must be positive, not {dim[i]} (dim = {Dims(dim)})."));
         if (rank < 3 || rank > 5)
             throw new NiftiFormatException(path, "dim", Inv($"the image is {rank}-D (dim = {Dims(dim)}); a 3-D image (or a 4-D/5-D one holding a single volume) is expected."));
-        for (int i = 4; i <= rank; i++)
+        // ClinicaDL 0.2.1 writes masks as (1, X, Y, Z) arrays: a leading singleton axis, the volume on axes 2–4.
+        int first = NiftiHeader.IsLeadingSingleton(dim) ? 2 : 1;
+        for (int i = first + 3; i <= rank; i++)
             if (dim[i] != 1)
                 throw new NiftiFormatException(path, "dim", Inv($"the image is {rank}-D with dim[{i}] = {dim[i]} (dim = {Dims(dim)}); only 3-D images, or 4-D/5-D images with a single volume, are supported. Extract one volume first (e.g. fslroi)."));
-        for (int i = 1; i <= 3; i++)
+        for (int i = first; i < first + 3; i++)
             if (dim[i] > MaxSpatialSize)
                 throw new NiftiFormatException(path, "dim", Inv($"dim[{i}] = {dim[i]} exceeds the {MaxSpatialSize}-voxel limit per axis (dim = {Dims(dim)})."));
-        long voxels = (long)dim[1] * dim[2] * dim[3];
+        long voxels = (long)dim[first] * dim[first + 1] * dim[first + 2];
         if (voxels > MaxVoxels)
-            throw new NiftiFormatException(path, "dim", Inv($"{dim[1]}×{dim[2]}×{dim[3]} = {voxels} voxels exceeds the limit of {MaxVoxels} (2^30)."));
+            throw new NiftiFormatException(path, "dim", Inv($"{dim[first]}×{dim[first + 1]}×{dim[first + 2]} = {voxels} voxels exceeds the limit of {MaxVoxels} (2^30)."));
     }
 
     /// <summary>The sform when sform_code &gt; 0, else the qform when qform_code &gt; 0, else the method-1 diagonal.</summary>

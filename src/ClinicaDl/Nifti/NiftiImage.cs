@@ -29,9 +29,10 @@ public sealed class NiftiImage
     {
         Header = header;
         Data = data;
-        SizeX = header.Dim[1];
-        SizeY = header.Dim[2];
-        SizeZ = header.Dim[3];
+        var shape = header.SpatialShape;
+        SizeX = shape[0];
+        SizeY = shape[1];
+        SizeZ = shape[2];
     }
 
     /// <summary>The header read from the file, or built for a new image.</summary>

@@ -61,6 +61,10 @@ public static class NiftiReader
             Skip(gz, header.VoxOffset - NiftiHeaderCodec.HeaderSize, path, header);
             bool trailerAgrees = trailerSize == (uint)total;
             float[] data = trailerAgrees ? ReadVoxels(gz, header, path) : ReadVoxelsGrowing(gz, header, path);
+            // Read to the end of the stream so that zlib checks the gzip CRC-32: a corrupted body is then an error
+            // here rather than silently wrong voxels (bytes after the data are ignored, as nibabel does).
+            Span<byte> rest = stackalloc byte[4096];
+            while (gz.Read(rest) > 0) { }
             return new NiftiImage(header, data);
         });
     }

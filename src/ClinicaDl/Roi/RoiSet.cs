@@ -20,7 +20,7 @@ public static class RoiSet
         if (roiList is null || roiList.Count == 0)
         {
             if (uncropped)
-                throw new InvalidOptionException("--uncropped_roi", "to be used with --roi_list (the default hippocampus cubes exist only cropped, as in ClinicaDL)");
+                throw new InvalidOptionException("--uncropped_roi", "only works with --roi_list (the default hippocampus cubes exist only cropped, as in ClinicaDL)");
             foreach (var cube in RoiDefinition.DefaultCubes)
                 if (!cube.Box.FitsIn(imageShape))
                     throw new CapsLayoutException(caps.Root, $"default ROI {cube.Name} does not fit in images of {string.Join("×", imageShape)}; the cropped t1-linear grid is 169×208×179.");

@@ -31,7 +31,7 @@ public static class RoiTensorExport
         if (o.Preprocessing != CapsLayout.T1Linear)
             throw new InvalidOptionException("PREPROCESSING", CapsLayout.T1Linear, o.Preprocessing);
         if (o.RoiList.Count == 0)
-            throw new InvalidOptionException("--roi_list", "at least one mask name (masks live in <caps>/masks/roi_based/tpl-MNI152NLin2009cSym/)");
+            throw new InvalidOptionException("--roi_list", "give at least one mask name (masks live in <caps>/masks/roi_based/tpl-MNI152NLin2009cSym/)");
         Guard.Positive("-np/--nproc", o.Workers);
         if (!Directory.Exists(o.CapsDir))
             throw new CapsLayoutException(o.CapsDir, "CAPS folder not found.");

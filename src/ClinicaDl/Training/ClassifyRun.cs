@@ -49,7 +49,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
         if (o.BatchSize is int b) Guard.Positive("--batch_size", b);
         if (o.Threads is int t) Guard.Positive("--threads", t);
         if (!o.UseCpu && !cuda.is_available())
-            throw new InvalidOptionException("-cpu/--use_cpu", "given on a machine without a GPU: no GPU is available. Please add the -cpu flag to run on CPU");
+            throw new InvalidOptionException("-cpu/--use_cpu", "no GPU is available. Please add the -cpu flag to run on CPU");
         if (!Directory.Exists(o.ModelPath))
             throw new InvalidOptionException("MODEL_PATH", "a results folder of clinicadl train roi cnn or multicnn", o.ModelPath);
         var model = CommandLineRecord.Read(Path.Combine(o.ModelPath, "commandline.json"), o.ModelPath);
@@ -91,37 +91,45 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
                     throw new OutputFolderException(output, "already exists.", "Choose another PREFIX or add --overwrite.");
             }
 
-        set_num_threads(o.Threads ?? Environment.ProcessorCount);
-        var device = o.UseCpu ? CPU : CUDA;
-        int batch = o.BatchSize ?? model.EvalBatchSize;
-        IPatchSource source = model.Roi.UseExtractedRoi
-            ? new ExtractedRoiPatchSource(!model.Data.Unnormalize, model.Roi.UncroppedRoi)
-            : new ImagePatchSource(!model.Data.Unnormalize);
-        using var cache = new PatchCache(sessions, rois, source, new PatchCacheOptions(o.NProc, PatchCacheOptions.DefaultMemoryBudget, Path.Combine(o.ModelPath, ".scratch")));
-        cache.SessionCached += _ => observer.ImageCached(cache.CachedCount, sessions.Count);
-        cache.Start(Enumerable.Range(0, sessions.Count));
-        var indices = Enumerable.Range(0, sessions.Count).ToList();
-        var parts = model.NetworkType == NetworkType.MultiCnn
-            ? Enumerable.Range(0, rois.Count).Select(k => new EvaluationPart(k, RunPlan.ElementsOf(sessions, indices, rois.Count, k))).ToList()
-            : [new EvaluationPart(null, RunPlan.ElementsOf(sessions, indices, rois.Count))];
+        try
+        {
+            set_num_threads(o.Threads ?? Environment.ProcessorCount);
+            var device = o.UseCpu ? CPU : CUDA;
+            int batch = o.BatchSize ?? model.EvalBatchSize;
+            IPatchSource source = model.Roi.UseExtractedRoi
+                ? new ExtractedRoiPatchSource(!model.Data.Unnormalize, model.Roi.UncroppedRoi)
+                : new ImagePatchSource(!model.Data.Unnormalize);
+            using var cache = new PatchCache(sessions, rois, source, new PatchCacheOptions(o.NProc, PatchCacheOptions.DefaultMemoryBudget, Path.Combine(o.ModelPath, ".scratch")));
+            cache.SessionCached += _ => observer.ImageCached(cache.CachedCount, sessions.Count);
+            cache.Start(Enumerable.Range(0, sessions.Count));
+            var indices = Enumerable.Range(0, sessions.Count).ToList();
+            var parts = model.NetworkType == NetworkType.MultiCnn
+                ? Enumerable.Range(0, rois.Count).Select(k => new EvaluationPart(k, RunPlan.ElementsOf(sessions, indices, rois.Count, k))).ToList()
+                : [new EvaluationPart(null, RunPlan.ElementsOf(sessions, indices, rois.Count))];
 
-        var summaries = new List<SelectionSummary>();
-        var evaluator = new FoldEvaluator(tree, cache, batch, o.MultiCohort, model.SelectionThreshold, observer);
-        foreach (int fold in folds)
-            foreach (string selection in ResultsTree.Selections)
-            {
-                var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, device), cancel);
-                var validation = ReadPredictions(tree.Table(fold, selection, "validation", "roi", "prediction"));
-                var image = evaluator.Write(fold, selection, o.Prefix, results, evaluator.Weights(fold, selection, validation), labelled);
-                if (image is not null)
+            var summaries = new List<SelectionSummary>();
+            var evaluator = new FoldEvaluator(tree, cache, batch, o.MultiCohort, model.SelectionThreshold, observer);
+            foreach (int fold in folds)
+                foreach (string selection in ResultsTree.Selections)
                 {
-                    var rows = results.SelectMany(r => r.Result.Rows).ToList();
-                    summaries.Add(new SelectionSummary(fold, selection,
-                        BinaryMetrics.From(rows.Select(r => r.TrueLabel).ToList(), rows.Select(r => r.PredictedLabel).ToList()), image));
+                    var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, device), cancel);
+                    var validation = ReadPredictions(tree.Table(fold, selection, "validation", "roi", "prediction"));
+                    var image = evaluator.Write(fold, selection, o.Prefix, results, evaluator.Weights(fold, selection, validation), labelled);
+                    if (image is not null)
+                    {
+                        var rows = results.SelectMany(r => r.Result.Rows).ToList();
+                        summaries.Add(new SelectionSummary(fold, selection,
+                            BinaryMetrics.From(rows.Select(r => r.TrueLabel).ToList(), rows.Select(r => r.PredictedLabel).ToList()), image));
+                    }
+                    observer.Message(MessageLevel.Info, $"fold {fold}, {selection}: {tree.Table(fold, selection, o.Prefix, "image", "prediction")}");
                 }
-                observer.Message(MessageLevel.Info, $"fold {fold}, {selection}: {tree.Table(fold, selection, o.Prefix, "image", "prediction")}");
-            }
-        return summaries;
+            return summaries;
+        }
+        catch (ClinicaDlException e) when (e.IsInputError)
+        {
+            // Found once images are decoded: results may already be written, so this is a failed run (exit 1).
+            throw new TrainingFailedException($"{e.Message} (found while classifying; files written so far are kept).", e);
+        }
     }
 
     private static bool HasModels(ResultsTree tree, int fold, string selection, TrainRoiOptions model)

@@ -71,7 +71,7 @@ internal static class RunPlanner
         Guard.Positive("-asteps/--accumulation_steps", p.AccumulationSteps);
         Guard.InRange("--selection_threshold", o.SelectionThreshold, 0, 1);
         if (o.Data.Diagnoses.Count == 0)
-            throw new InvalidOptionException("-d/--diagnoses", "at least one of " + string.Join(", ", Diagnosis.Names));
+            throw new InvalidOptionException("-d/--diagnoses", "give at least one of " + string.Join(", ", Diagnosis.Names));
         foreach (var d in o.Data.Diagnoses)
             if (Diagnosis.Label(d) is null)
                 throw new InvalidOptionException("-d/--diagnoses", "names among " + string.Join(", ", Diagnosis.Names), d);
@@ -92,9 +92,9 @@ internal static class RunPlanner
         if (o.Transfer.Selection is not ("best_loss" or "best_balanced_accuracy"))
             throw new InvalidOptionException("--transfer_learning_selection", "best_loss or best_balanced_accuracy", o.Transfer.Selection);
         if (!c.UseCpu && !TorchSharp.torch.cuda.is_available())
-            throw new InvalidOptionException("-cpu/--use_cpu", "given on a machine without a GPU: no GPU is available. Please add the -cpu flag to run on CPU");
+            throw new InvalidOptionException("-cpu/--use_cpu", "no GPU is available. Please add the -cpu flag to run on CPU");
         if (o.Roi.UseExtractedRoi && o.Roi.RoiList is not { Count: > 0 })
-            throw new InvalidOptionException("--use_extracted_roi", "to be used with --roi_list (extracted ROI tensors exist only for mask ROIs, as in ClinicaDL)");
+            throw new InvalidOptionException("--use_extracted_roi", "only works with --roi_list (extracted ROI tensors exist only for mask ROIs, as in ClinicaDL)");
     }
 
     internal static void CheckCaps(string root, string? cohort)

@@ -66,10 +66,25 @@ public sealed class TrainingRun
         var options = recorded with { CrossValidation = recorded.CrossValidation with { Split = folds }, Overwrite = false };
         var run = new TrainingRun(options, observer, time);
         var plan = RunPlanner.Plan(options, resuming: true);
+        foreach (var fold in plan.Folds) CheckSameSessions(plan, fold);
         return run.Run(plan, options.Computational.Threads ?? Environment.ProcessorCount, resume: true, cancel);
     }
 
     private RunSummary Run(RunPlan plan, int threads, bool resume, CancellationToken cancel)
+    {
+        try
+        {
+            return Train(plan, threads, resume, cancel);
+        }
+        catch (Errors.ClinicaDlException e) when (e.IsInputError)
+        {
+            // An input problem found only once images are decoded (a corrupt body behind a valid header): the run has
+            // started writing, so it is a failed run (exit 1), not a refused one (exit 2 promises nothing was changed).
+            throw new Errors.TrainingFailedException($"{e.Message} (found while training; the results written so far are kept in {plan.Tree.Root}).", e);
+        }
+    }
+
+    private RunSummary Train(RunPlan plan, int threads, bool resume, CancellationToken cancel)
     {
         set_num_threads(threads);
         var device = options.Computational.UseCpu ? CPU : CUDA;
@@ -134,6 +149,21 @@ public sealed class TrainingRun
         if (trained > 0)
             DrawPlots("the summary", tree.Root, () => TrainingPlots.DrawSummary(tree.Root) is string summary ? [summary] : []);
         return new RunSummary(tree.Root, plan.Folds.Select(f => f.Fold).ToList(), summaries, aeLosses);
+    }
+
+    /// <summary>On resume, the label files must still give the sessions the fold started with (its split.tsv).</summary>
+    private static void CheckSameSessions(RunPlan plan, FoldPlan fold)
+    {
+        string path = plan.Tree.SplitTsv(fold.Fold);
+        if (!File.Exists(path)) return;
+        var table = Tsv.TsvTable.Read(path);
+        int p = table.IndexOf("participant_id"), s = table.IndexOf("session_id"), c = table.IndexOf("cohort"), subset = table.IndexOf("subset");
+        var recorded = table.Rows.Select(r => $"{r[c]}/{r[p]}/{r[s]}/{r[subset]}").Order(StringComparer.Ordinal);
+        var now = fold.Train.Select(i => (plan.Sessions[i], "train")).Concat(fold.Valid.Select(i => (plan.Sessions[i], "validation")))
+            .Select(x => $"{x.Item1.Cohort}/{x.Item1.ParticipantId}/{x.Item1.SessionId}/{x.Item2}").Order(StringComparer.Ordinal);
+        if (!recorded.SequenceEqual(now))
+            throw new Errors.OutputFolderException(path, "lists other sessions than the label files now give: the labels changed since this fold started.",
+                "Restore the label files, or train the fold again with --overwrite.");
     }
 
     /// <summary>A network finished training: its best model exists and its checkpoint was removed at the end of the loop.</summary>

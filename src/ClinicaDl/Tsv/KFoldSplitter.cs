@@ -33,8 +33,6 @@ public sealed record KFoldOptions(
 /// </remarks>
 public static class KFoldSplitter
 {
-    private static readonly string[] MciSubtypes = ["sMCI", "pMCI"];
-
     /// <summary>Checks the options and the label files, then writes the split tree.</summary>
     /// <returns>The folders written (train, then held-out).</returns>
     /// <exception cref="ClinicaDlException">Bad options, bad label files, or existing split folders without overwrite.</exception>
@@ -46,14 +44,8 @@ public static class KFoldSplitter
         var groups = LabelGroup.ReadFolder(options.FormattedDataPath);
         var subjectsPerGroup = groups.ToDictionary(g => g.Name, g => g.Subjects.ToList());
 
-        bool mciTreatment = options.MciSubCategories && subjectsPerGroup.ContainsKey("MCI")
-            && MciSubtypes.Any(subjectsPerGroup.ContainsKey);
-        if (mciTreatment)
-        {
-            // Spec §4.3: MCI subjects also in sMCI/pMCI leave MCI; the sub-type folds are appended to MCI's.
-            var inSubtypes = MciSubtypes.Where(subjectsPerGroup.ContainsKey).SelectMany(t => subjectsPerGroup[t]).ToHashSet(StringComparer.Ordinal);
-            subjectsPerGroup["MCI"].RemoveAll(inSubtypes.Contains);
-        }
+        bool mciTreatment = MciSubCategories.Applies(options.MciSubCategories, subjectsPerGroup);
+        if (mciTreatment) MciSubCategories.RemoveSubtypeSubjects(subjectsPerGroup);
 
         var folds = new Dictionary<string, int[]>();
         foreach (var group in groups)
@@ -86,13 +78,13 @@ public static class KFoldSplitter
                 var heldBaseline = group.Baseline(held).ToList();
                 if (mciTreatment && group.Name == "MCI")
                 {
-                    foreach (var subtype in groups.Where(g => MciSubtypes.Contains(g.Name)))
+                    foreach (var subtype in MciSubCategories.SubtypeGroups(groups))
                     {
                         var subTrain = subjectsPerGroup[subtype.Name].Where((_, i) => folds[subtype.Name][i] != fold).ToList();
                         var subHeld = subjectsPerGroup[subtype.Name].Where((_, i) => folds[subtype.Name][i] == fold).ToList();
-                        trainBaseline.AddRange(Relabel(subtype, subtype.Baseline(subTrain), group));
-                        trainAll.AddRange(Relabel(subtype, subtype.AllSessions(subTrain), group));
-                        heldBaseline.AddRange(Relabel(subtype, subtype.Baseline(subHeld), group));
+                        trainBaseline.AddRange(MciSubCategories.Relabel(subtype, subtype.Baseline(subTrain), group));
+                        trainAll.AddRange(MciSubCategories.Relabel(subtype, subtype.AllSessions(subTrain), group));
+                        heldBaseline.AddRange(MciSubCategories.Relabel(subtype, subtype.Baseline(subHeld), group));
                     }
                 }
                 group.Write(Path.Combine(trainDir, group.Name + "_baseline.tsv"), trainBaseline);
@@ -113,13 +105,6 @@ public static class KFoldSplitter
         AtomicFile.WriteAllText(Path.Combine(options.FormattedDataPath, "kfold.json"),
             json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return [trainRoot, heldRoot];
-    }
-
-    /// <summary>Rows of a sub-type file rewritten with the columns of <paramref name="target"/> (missing columns empty).</summary>
-    private static IEnumerable<string[]> Relabel(LabelGroup source, IEnumerable<string[]> rows, LabelGroup target)
-    {
-        var map = target.Table.Columns.Select(c => source.Table.HasColumn(c) ? source.Table.IndexOf(c) : -1).ToArray();
-        return rows.Select(r => map.Select(i => i < 0 ? "" : r[i]).ToArray());
     }
 
     /// <summary>The fold of each subject: shuffled within each stratum, then dealt round-robin.</summary>

@@ -57,9 +57,12 @@ public static class TrainTestSplitter
             throw new InvalidOptionException("--subset_name", "a name other than train", options.SubsetName);
 
         var groups = LabelGroup.ReadFolder(options.FormattedDataPath);
+        var subjects = groups.ToDictionary(g => g.Name, g => g.Subjects.ToList());
+        bool mciTreatment = MciSubCategories.Applies(options.MciSubCategories, subjects);
+        if (mciTreatment) MciSubCategories.RemoveSubtypeSubjects(subjects);
         var held = new Dictionary<string, HashSet<string>>();
         foreach (var group in groups)
-            held[group.Name] = Draw(group, options);
+            held[group.Name] = Draw(group, subjects[group.Name], options);
 
         string trainDir = Path.Combine(options.FormattedDataPath, "train");
         string heldDir = Path.Combine(options.FormattedDataPath, options.SubsetName);
@@ -68,12 +71,25 @@ public static class TrainTestSplitter
         Directory.CreateDirectory(heldDir);
         foreach (var group in groups)
         {
-            var train = group.Subjects.Where(s => !held[group.Name].Contains(s)).ToList();
-            var test = group.Subjects.Where(held[group.Name].Contains).ToList();
-            group.Write(Path.Combine(trainDir, group.Name + "_baseline.tsv"), group.Baseline(train));
-            group.Write(Path.Combine(trainDir, group.Name + ".tsv"), group.AllSessions(train));
-            group.Write(Path.Combine(heldDir, group.Name + "_baseline.tsv"), group.Baseline(test));
-            group.Write(Path.Combine(heldDir, group.Name + ".tsv"), group.AllSessions(test));
+            var train = subjects[group.Name].Where(s => !held[group.Name].Contains(s)).ToList();
+            var test = subjects[group.Name].Where(held[group.Name].Contains).ToList();
+            var rows = new[] { group.Baseline(train).ToList(), group.AllSessions(train).ToList(), group.Baseline(test).ToList(), group.AllSessions(test).ToList() };
+            if (mciTreatment && group.Name == "MCI")
+            {
+                foreach (var subtype in MciSubCategories.SubtypeGroups(groups))
+                {
+                    var subTrain = subjects[subtype.Name].Where(s => !held[subtype.Name].Contains(s)).ToList();
+                    var subTest = subjects[subtype.Name].Where(held[subtype.Name].Contains).ToList();
+                    rows[0].AddRange(MciSubCategories.Relabel(subtype, subtype.Baseline(subTrain), group));
+                    rows[1].AddRange(MciSubCategories.Relabel(subtype, subtype.AllSessions(subTrain), group));
+                    rows[2].AddRange(MciSubCategories.Relabel(subtype, subtype.Baseline(subTest), group));
+                    rows[3].AddRange(MciSubCategories.Relabel(subtype, subtype.AllSessions(subTest), group));
+                }
+            }
+            group.Write(Path.Combine(trainDir, group.Name + "_baseline.tsv"), rows[0]);
+            group.Write(Path.Combine(trainDir, group.Name + ".tsv"), rows[1]);
+            group.Write(Path.Combine(heldDir, group.Name + "_baseline.tsv"), rows[2]);
+            group.Write(Path.Combine(heldDir, group.Name + ".tsv"), rows[3]);
         }
 
         var json = new JsonObject
@@ -93,14 +109,18 @@ public static class TrainTestSplitter
         return [trainDir, heldDir];
     }
 
-    private static HashSet<string> Draw(LabelGroup group, SplitOptions options)
+    private static HashSet<string> Draw(LabelGroup group, IReadOnlyList<string> subjects, SplitOptions options)
     {
-        int n = group.Subjects.Count;
+        int n = subjects.Count;
         int nTest = options.NTest > 1 ? (int)options.NTest : (int)(options.NTest * n);
         if (nTest < 1 || nTest >= n)
+        {
+            string given = options.NTest > 1
+                ? options.NTest.ToString("R", CultureInfo.InvariantCulture)
+                : $"{options.NTest.ToString("R", CultureInfo.InvariantCulture)} (a fraction: {nTest} of {n} subjects)";
             throw new InvalidOptionException("--n_test",
-                $"a held-out size between 1 and {n - 1} subjects for {group.Name}.tsv ({n} subjects)",
-                options.NTest.ToString("R", CultureInfo.InvariantCulture));
+                $"a held-out size between 1 and {n - 1} subjects for {group.Name}.tsv ({n} subjects): a count > 1 or a fraction ≤ 1", given);
+        }
 
         var rng = new RandomSource(options.Seed, "split/" + group.Name);
         int stratum = options.CategoricalSplitVariable is null ? -1 : group.Table.IndexOf(options.CategoricalSplitVariable);
@@ -109,9 +129,9 @@ public static class TrainTestSplitter
         double bestP = -1;
         for (int attempt = 0; attempt < draws; attempt++)
         {
-            var test = DrawOnce(group, nTest, stratum, rng);
+            var test = DrawOnce(group, subjects, nTest, stratum, rng);
             if (options.IgnoreDemographics) return test;
-            double pAge = AgePValue(group, test, age), pSex = SexPValue(group, test, sex);
+            double pAge = AgePValue(group, subjects, test, age), pSex = SexPValue(group, subjects, test, sex);
             if (pAge >= options.PAgeThreshold && pSex >= options.PSexThreshold) return test;
             bestP = Math.Max(bestP, Math.Min(pAge, pSex));
         }
@@ -119,16 +139,16 @@ public static class TrainTestSplitter
             $"thresholds that a split of {group.Name}.tsv can reach; none of {draws} draws did (best smallest p-value {bestP:0.###}). Lower the thresholds or add --ignore_demographics");
     }
 
-    private static HashSet<string> DrawOnce(LabelGroup group, int nTest, int stratumColumn, RandomSource rng)
+    private static HashSet<string> DrawOnce(LabelGroup group, IReadOnlyList<string> subjects, int nTest, int stratumColumn, RandomSource rng)
     {
         if (stratumColumn < 0)
         {
-            var order = rng.Permutation(group.Subjects.Count);
-            return order.Take(nTest).Select(i => group.Subjects[i]).ToHashSet(StringComparer.Ordinal);
+            var order = rng.Permutation(subjects.Count);
+            return order.Take(nTest).Select(i => subjects[i]).ToHashSet(StringComparer.Ordinal);
         }
         // Stratified: each stratum contributes in proportion, remainders dealt to the largest fractions.
-        var strata = group.Subjects.GroupBy(s => group.BaselineRows[s][stratumColumn]).Select(g => g.ToList()).ToList();
-        var exact = strata.Select(s => (double)s.Count * nTest / group.Subjects.Count).ToArray();
+        var strata = subjects.GroupBy(s => group.BaselineRows[s][stratumColumn]).Select(g => g.ToList()).ToList();
+        var exact = strata.Select(s => (double)s.Count * nTest / subjects.Count).ToArray();
         var take = exact.Select(x => (int)Math.Floor(x)).ToArray();
         foreach (int i in Enumerable.Range(0, strata.Count).OrderByDescending(i => exact[i] - take[i]).Take(nTest - take.Sum()))
             take[i]++;
@@ -148,12 +168,12 @@ public static class TrainTestSplitter
         return match.c is null ? -1 : match.i;
     }
 
-    private static double AgePValue(LabelGroup group, HashSet<string> test, int column)
+    private static double AgePValue(LabelGroup group, IReadOnlyList<string> subjects, HashSet<string> test, int column)
     {
         if (column < 0) return 1;
         var a = new List<double>();
         var b = new List<double>();
-        foreach (var s in group.Subjects)
+        foreach (var s in subjects)
         {
             if (!double.TryParse(group.BaselineRows[s][column], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) continue;
             (test.Contains(s) ? b : a).Add(v);
@@ -161,12 +181,12 @@ public static class TrainTestSplitter
         return Statistics.TTestPValue(a, b);
     }
 
-    private static double SexPValue(LabelGroup group, HashSet<string> test, int column)
+    private static double SexPValue(LabelGroup group, IReadOnlyList<string> subjects, HashSet<string> test, int column)
     {
         if (column < 0) return 1;
-        var categories = group.Subjects.Select(s => group.BaselineRows[s][column]).Distinct().Order(StringComparer.Ordinal).ToList();
+        var categories = subjects.Select(s => group.BaselineRows[s][column]).Distinct().Order(StringComparer.Ordinal).ToList();
         var table = new double[2, categories.Count];
-        foreach (var s in group.Subjects)
+        foreach (var s in subjects)
             table[test.Contains(s) ? 1 : 0, categories.IndexOf(group.BaselineRows[s][column])]++;
         return Statistics.ChiSquarePValue(table);
     }

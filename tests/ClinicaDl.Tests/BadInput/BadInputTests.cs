@@ -101,7 +101,7 @@ public sealed class BadInputTests(SyntheticCapsFixture data)
         new("transfer from another architecture", e => { Directory.CreateDirectory(e.Output + "-src"); File.WriteAllText(Path.Combine(e.Output + "-src", "commandline.json"), """{"network_type": "multicnn", "mode": "roi", "caps_dir": "c", "tsv_path": "t"}"""); }, e => ["--transfer_learning_path", e.Output + "-src"], "--transfer_learning_path: must be a cnn or autoencoder results folder"),
         new("transfer path missing", e => { }, e => ["--transfer_learning_path", e.Output + "-nowhere"], "--transfer_learning_path: must be an existing results folder"),
         new("use_extracted_roi without tensors", e => Mask(e, "a", Box(50, 50)), e => ["--use_extracted_roi", "--roi_list", "a"], "clinicadl extract roi"),
-        new("uncropped ROI with default cubes", e => { }, e => ["--uncropped_roi"], "--uncropped_roi: expected to be used with --roi_list"),
+        new("uncropped ROI with default cubes", e => { }, e => ["--uncropped_roi"], "--uncropped_roi: only works with --roi_list"),
         new("no GPU and no -cpu", e => { }, e => [], "Please add the -cpu flag", e => ["train", "roi", "cnn", e.Caps, "t1-linear", e.Labels, e.Output, "Conv4_FC3", "--n_splits", "2", "--split", "0"]),
         new("batch size zero", e => { }, e => ["--batch_size", "0"], "--batch_size: must be an integer ≥ 1, not 0"),
         new("learning rate not a number", e => { }, e => ["--learning_rate", "fast"], "--learning_rate: must be a number, not 'fast'"),

@@ -72,4 +72,27 @@ public sealed class TrainTestSplitterTests : IDisposable
         var e = Assert.Throws<InvalidOptionException>(() => TrainTestSplitter.Run(new SplitOptions(labels, NTest: 20)));
         Assert.Contains("--n_test", e.Message);
     }
+
+    [Fact]
+    public void Run_MciSubCategories_MovesSubtypeSubjectsOutOfMci_AndNoSubjectOnBothSides()
+    {
+        string labels = dir.Combine("labels");
+        LabelFiles.Write(Path.Combine(labels, "MCI.tsv"), Enumerable.Range(0, 10).Select(i => LabelFiles.Row($"sub-M{i}", "MCI")).ToArray());
+        LabelFiles.Write(Path.Combine(labels, "sMCI.tsv"), Enumerable.Range(0, 6).Select(i => LabelFiles.Row($"sub-M{i}", "sMCI")).ToArray());
+        TrainTestSplitter.Run(new SplitOptions(labels, NTest: 0.5, SubsetName: "validation", IgnoreDemographics: true));
+        var train = TsvTable.Read(Path.Combine(labels, "train", "MCI.tsv")).Rows.Select(r => r[0]).ToList();
+        var valid = TsvTable.Read(Path.Combine(labels, "validation", "MCI_baseline.tsv")).Rows.Select(r => r[0]).ToList();
+        Assert.Empty(train.Intersect(valid));
+        Assert.Equal(10, train.Count + valid.Count); // 4 MCI-only subjects and the 6 sMCI ones, each once
+        Assert.Equal(10, train.Concat(valid).Distinct().Count());
+    }
+
+    [Fact]
+    public void Run_FractionTooSmall_SaysItIsAFraction()
+    {
+        string labels = dir.Combine("labels");
+        LabelFiles.Write(Path.Combine(labels, "AD.tsv"), Enumerable.Range(0, 4).Select(i => LabelFiles.Row($"sub-AD{i}", "AD")).ToArray());
+        var e = Assert.Throws<InvalidOptionException>(() => TrainTestSplitter.Run(new SplitOptions(labels, NTest: 1)));
+        Assert.Contains("a fraction: 4 of 4 subjects", e.Message);
+    }
 }
