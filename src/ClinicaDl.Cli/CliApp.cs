@@ -15,8 +15,8 @@ internal static class CliApp
     /// <summary>The version line printed by <c>-V/--version</c>.</summary>
     public static string VersionText => $"clinicadl (ClinicaDL.NET) {Training.CommandLineRecord.ToolVersion}, mirroring ClinicaDL 0.2.1's train roi";
 
-    internal static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "More messages: -v info, -vv debug (default: warnings only).", Recursive = true, Arity = ArgumentArity.Zero };
-    internal static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only errors and the final result.", Recursive = true };
+    internal static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "More messages: -v info, -vv debug and every step (default: warnings, progress and the summary).", Recursive = true, Arity = ArgumentArity.Zero };
+    internal static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only errors and the final result lines.", Recursive = true };
 
     public static RootCommand Build(CliContext context)
     {

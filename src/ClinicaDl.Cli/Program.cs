@@ -1,5 +1,9 @@
 using System.Runtime.InteropServices;
 using ClinicaDl.Cli;
+using ClinicaDl.Cli.Console;
+
+// stdout decides the display: a live one on a terminal, plain timestamped lines when redirected (CliContext.Renderer).
+var terminal = LiveTerminal.Detect();
 
 // SIGINT/SIGTERM stop the run at the next step boundary (the library checks the token), exit 130/143.
 using var cancel = new CancellationTokenSource();
@@ -7,14 +11,20 @@ int signalExit = 0;
 void OnSignal(PosixSignalContext context)
 {
     context.Cancel = true;
-    if (signalExit != 0) Environment.Exit(signalExit); // a second signal stops at once
+    if (signalExit != 0)
+    {
+        terminal?.Console.Cursor.Show(true); // the live display hides it and has no chance to show it again
+        Environment.Exit(signalExit); // a second signal stops at once
+    }
     signalExit = context.Signal == PosixSignal.SIGTERM ? CliApp.Terminated : CliApp.Interrupted;
-    Console.Error.WriteLine($"clinicadl: {(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "interrupt")} received; stopping at the next step.");
+    string message = $"clinicadl: {(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "interrupt")} received; stopping at the next step.";
+    if (terminal is { ErrorIsSeparate: false }) terminal.Console.Write(new ClearingLine(message)); // above the live display, not through it
+    else Console.Error.WriteLine(message);
     cancel.Cancel();
 }
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-var context = new CliContext(Console.Out, Console.Error, cancel.Token);
+var context = new CliContext(Console.Out, Console.Error, cancel.Token) { Terminal = terminal };
 int code = CliApp.Run(args, context);
 return code == CliApp.Interrupted && signalExit != 0 ? signalExit : code;

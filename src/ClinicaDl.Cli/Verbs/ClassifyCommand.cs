@@ -29,7 +29,8 @@ internal static class ClassifyCommand
             var options = new ClassifyOptions(r.GetValue(caps)!, r.GetValue(tsv)!, r.GetValue(modelPath)!, r.GetValue(prefix)!,
                 r.GetValue(useCpu), r.GetValue(nproc), r.GetValue(batch), r.GetValue(threads), r.GetValue(multiCohort),
                 d is { Length: > 0 } ? d : null, r.GetValue(skip), r.GetValue(overwrite));
-            var summaries = new ClassifyRun(options, context.Reporter()).Execute(context.Cancel);
+            var renderer = context.Renderer();
+            var summaries = renderer.Run(() => new ClassifyRun(options, renderer).Execute(context.Cancel));
             foreach (var s in summaries)
                 context.Output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"fold {s.Fold} {s.Selection}: image-level balanced accuracy {s.Image.BalancedAccuracy:0.000}"));

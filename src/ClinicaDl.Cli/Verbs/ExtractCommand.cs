@@ -22,17 +22,10 @@ internal static class ExtractCommand
             { caps, preprocessing, roiList, uncropped, tsv, nproc, overwrite };
         roi.SetAction(r =>
         {
-            var reporter = context.Reporter();
-            int lastQuarter = -1;
-            var progress = new SynchronousProgress<(int Done, int Total)>(p =>
-            {
-                int quarter = p.Done * 4 / p.Total;
-                if (quarter == lastQuarter || context.Verbosity < Console.Verbosity.Warning) return;
-                lastQuarter = quarter;
-                reporter.Line("extract", $"{p.Done}/{p.Total} sessions");
-            });
-            int written = RoiTensorExport.Run(new ExtractRoiOptions(r.GetValue(caps)!, r.GetValue(preprocessing)!, r.GetValue(roiList)!,
-                r.GetValue(uncropped), r.GetValue(tsv), r.GetValue(nproc), r.GetValue(overwrite)), progress, context.Cancel);
+            var renderer = context.Renderer();
+            var progress = new SynchronousProgress<(int Done, int Total)>(p => renderer.Count("extract", p.Done, p.Total, "sessions"));
+            int written = renderer.Run(() => RoiTensorExport.Run(new ExtractRoiOptions(r.GetValue(caps)!, r.GetValue(preprocessing)!, r.GetValue(roiList)!,
+                r.GetValue(uncropped), r.GetValue(tsv), r.GetValue(nproc), r.GetValue(overwrite)), progress, context.Cancel));
             context.Output.WriteLine($"Wrote {written} ROI tensors under {r.GetValue(caps)}/subjects/*/*/deeplearning_prepare_data/roi_based/t1_linear/.");
             return CliApp.Success;
         });

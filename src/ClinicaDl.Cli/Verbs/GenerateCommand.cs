@@ -39,19 +39,9 @@ internal static class GenerateCommand
                 r.GetValue(n), mode == GenerateMode.Trivial ? r.GetValue(atrophy) : 60, mode == GenerateMode.Trivial ? r.GetValue(maskPath) : null,
                 mode == GenerateMode.Random ? r.GetValue(mean) : 0, mode == GenerateMode.Random ? r.GetValue(sigma) : 0.5,
                 r.GetValue(seed), r.GetValue(overwrite), r.GetValue(nproc));
-            var reporter = context.Reporter();
-            int lastQuarter = -1;
-            var progress = new SynchronousProgress<GenerateProgress>(p =>
-            {
-                int quarter = p.Written * 4 / p.Total;
-                if (context.Verbosity >= Console.Verbosity.Info || quarter != lastQuarter)
-                {
-                    lastQuarter = quarter;
-                    if (context.Verbosity >= Console.Verbosity.Warning)
-                        reporter.Line("generate", $"{p.Written}/{p.Total} images written");
-                }
-            });
-            var result = SyntheticCaps.Run(options, progress, context.Cancel);
+            var renderer = context.Renderer();
+            var progress = new SynchronousProgress<GenerateProgress>(p => renderer.Count("generate", p.Written, p.Total, "images written"));
+            var result = renderer.Run(() => SyntheticCaps.Run(options, progress, context.Cancel));
             {
                 context.Output.WriteLine($"Synthetic CAPS written to {result.OutputDir} ({result.Participants.Count} images).");
                 context.Output.WriteLine($"Label files: {result.LabelsFolder}/AD.tsv and CN.tsv; next: clinicadl tsvtool kfold {result.LabelsFolder} --n_splits 2");

@@ -30,8 +30,9 @@ internal static class TrainCommand
         {
             string dir = r.GetValue(output)!;
             var splits = r.GetValue(split);
+            var renderer = context.Renderer();
             var summary = RunInterruptible(context, dir,
-                () => TrainingRun.Resume(dir, splits is { Length: > 0 } ? splits : null, context.Reporter(), cancel: context.Cancel));
+                () => renderer.Run(() => TrainingRun.Resume(dir, splits is { Length: > 0 } ? splits : null, renderer, cancel: context.Cancel)));
             TrainSummaryPrinter.Print(context, summary);
             return CliApp.Success;
         });
@@ -152,53 +153,11 @@ internal static class TrainCommand
                 r.GetValue(seed),
                 r.GetValue(overwrite),
                 r.GetValue(logname) ?? "clinicaDL.log");
-            var reporter = context.Reporter();
-            var summary = RunInterruptible(context, options.OutputDir, () => new TrainingRun(options, reporter).Execute(context.Cancel));
+            var renderer = context.Renderer();
+            var summary = RunInterruptible(context, options.OutputDir, () => renderer.Run(() => new TrainingRun(options, renderer).Execute(context.Cancel)));
             TrainSummaryPrinter.Print(context, summary);
             return CliApp.Success;
         });
         return cmd;
-    }
-}
-
-/// <summary>The final summary of a training run: validation metrics per fold and selection, mean ± sd over folds, where the results are.</summary>
-internal static class TrainSummaryPrinter
-{
-    public static void Print(CliContext context, RunSummary summary)
-    {
-        var o = context.Output;
-        if (summary.Selections.Count > 0 && context.Verbosity >= Console.Verbosity.Warning)
-        {
-            o.WriteLine();
-            o.WriteLine("Validation results (balanced accuracy / sensitivity / specificity):");
-            o.WriteLine($"{"fold",-5} {"selection",-23} {"ROI level",-22} {"image level",-22}");
-            foreach (var s in summary.Selections)
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{s.Fold,-5} {s.Selection,-23} {Triple(s.Roi),-22} {Triple(s.Image),-22}"));
-            foreach (var group in summary.Selections.GroupBy(s => s.Selection))
-            {
-                var roi = group.Select(s => s.Roi.BalancedAccuracy).ToList();
-                var image = group.Select(s => s.Image.BalancedAccuracy).ToList();
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{"mean",-5} {group.Key,-23} {MeanSd(roi),-22} {MeanSd(image),-22}"));
-            }
-        }
-        foreach (var (fold, loss) in summary.AutoencoderLosses.OrderBy(kv => kv.Key))
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold}: best validation loss (mean squared error) {loss:0.######}"));
-        var best = summary.Selections.Where(s => s.Selection == "best_balanced_accuracy").Select(s => s.Image.BalancedAccuracy).ToList();
-        if (best.Count > 0)
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Validation image-level balanced accuracy (best_balanced_accuracy): {MeanSd(best)}"));
-        o.WriteLine($"Results: {Path.GetFullPath(summary.OutputDir)}");
-        o.WriteLine($"TensorBoard: tensorboard --logdir {Path.GetFullPath(summary.OutputDir)}");
-    }
-
-    private static string Triple(Evaluation.BinaryMetrics m)
-        => string.Create(CultureInfo.InvariantCulture, $"{m.BalancedAccuracy:0.000}/{m.Sensitivity:0.000}/{m.Specificity:0.000}");
-
-    private static string MeanSd(IReadOnlyList<double> values)
-    {
-        double mean = values.Average();
-        double sd = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : 0;
-        return string.Create(CultureInfo.InvariantCulture, $"{mean:0.000} ± {sd:0.000}");
     }
 }

@@ -20,7 +20,7 @@ public sealed class ProcessTests(SyntheticCapsFixture data)
     {
         string output = data.NewOutput("signal");
         using var child = new ChildProcess(Train(output, "--split", "0", "--epochs", "50", "-vv"));
-        Assert.True(child.WaitFor("epoch 0, step 1/", Minutes), child.Output);
+        Assert.True(child.WaitFor("epoch 1/50, step 1/", Minutes), child.Output);
         child.Signal(signal);
         int code = child.WaitForExit(Minutes);
         Assert.True(code == expectedCode, $"exit code {code}\n{child.Output}");
