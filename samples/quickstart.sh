@@ -11,6 +11,8 @@ clinicadl() { dotnet "$here/src/ClinicaDl.Cli/bin/Release/net10.0/clinicadl.dll"
 
 run() { echo "== clinicadl $*"; clinicadl "$@"; }
 run generate trivial "$out/caps" --n_subjects 10 --seed 0 --overwrite
+# Batch 4: with only 10 training images per fold, smaller batches give BatchNorm's running statistics (used for
+# evaluation) enough steps to settle; ClinicaDL's default learning rate.
 run tsvtool kfold "$out/caps/labels" --n_splits 2 --overwrite
 run train roi cnn "$out/caps" t1-linear "$out/caps/labels" "$out/results" Conv4_FC3 \
-    -cpu --n_splits 2 --epochs 10 --batch_size 8 --learning_rate 5e-4 --seed 0 --overwrite
+    -cpu --n_splits 2 --epochs 12 --batch_size 4 --learning_rate 1e-4 --seed 0 --overwrite
