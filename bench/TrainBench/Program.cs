@@ -47,7 +47,7 @@ internal sealed class Options
     public int TrainElements { get; private set; }
     public int ValidElements { get; private set; }
     public int Networks { get; private set; } = 1;
-    public string Malloc { get; private set; } = "default";
+    public string Malloc { get; private set; } = "tuned"; // as the library does in the training process (NativeHeap)
 
     public static Options Parse(string[] args)
     {
