@@ -56,6 +56,7 @@ internal sealed class NetworkTrainer
         int batchSize = options.Computational.BatchSize;
         int stepsPerEpoch = (plan.Train.Count + batchSize - 1) / batchSize;
         var model = task.Model;
+        NativeHeap.KeepFreedMemory(); // reuse LibTorch's large buffers between steps instead of re-faulting them in
         using var optimizer = AdamState.Create(model, o.LearningRate, o.WeightDecay);
         var sampler = new TrainSampler(plan.Train, options.Data.Sampler, Seeds.Stream(options.Seed, "sampler", fold, network, 0));
         var augmentation = new Augmentation(options.Data.DataAugmentation ?? []);

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using ClinicaDl.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TrainBench;
+
+/// <summary>How many steps one epoch of a network runs: training batches, then the two evaluation passes.</summary>
+/// <param name="TrainElements">Training elements (ROI patches) of the network.</param>
+/// <param name="ValidElements">Validation elements.</param>
+/// <param name="BatchSize"><c>--batch_size</c>.</param>
+/// <param name="EvalBatchSize"><c>--eval_batch_size</c> (the CLI's default is the batch size).</param>
+/// <param name="Side">ROI side (50 for the default hippocampus cubes).</param>
+internal sealed record EpochShape(int TrainElements, int ValidElements, int BatchSize, int EvalBatchSize, int Side = 50)
+{
+    public int TrainSteps => Ceil(TrainElements, BatchSize);
+
+    public int EvalSteps => Ceil(TrainElements, EvalBatchSize) + Ceil(ValidElements, EvalBatchSize);
+
+    /// <summary>Batch sizes of a pass over <paramref name="count"/> elements (the last may be short).</summary>
+    public static IEnumerable<int> Batches(int count, int size)
+    {
+        for (int start = 0; start < count; start += size) yield return Math.Min(size, count - start);
+    }
+
+    private static int Ceil(int a, int b) => (a + b - 1) / b;
+}
+
+/// <summary>
+/// The compute-only limit (b): what an epoch of <c>train roi cnn</c> costs when the batches are already tensors in
+/// memory. Same network (the library's <see cref="Conv4Fc3"/>), same batch shapes, Adam with ClinicaDL's settings,
+/// summed cross-entropy, one dispose scope per step, and the same two evaluation passes (train set, validation set)
+/// under no_grad with softmax/argmax pulled back to managed arrays, as ClassificationTask does.
+/// </summary>
+internal static class ComputeLimit
+{
+    /// <summary>Wall and process CPU seconds of each epoch.</summary>
+    public static (double[] Wall, double[] Cpu) Run(IReadOnlyList<EpochShape> networks, int epochs, int threads)
+    {
+        set_num_threads(threads);
+        var wall = new double[epochs];
+        var cpu = new double[epochs];
+        // multicnn trains its networks one after the other: the per-epoch figure is the sum of theirs.
+        foreach (var net in networks)
+        {
+            var (w, c) = RunNetwork(net, epochs);
+            for (int e = 0; e < epochs; e++) { wall[e] += w[e]; cpu[e] += c[e]; }
+        }
+        return (wall, cpu);
+    }
+
+    private static (double[] Wall, double[] Cpu) RunNetwork(EpochShape shape, int epochs)
+    {
+        manual_seed(1234);
+        using var model = new Conv4Fc3(0);
+        using var optimizer = optim.Adam(model.parameters(), 1e-4, 0.9, 0.999, 1e-8, 1e-4);
+        var generator = new Random(42);
+        long[] Dims(int b) => [b, 1, shape.Side, shape.Side, shape.Side];
+        // Random, [0,1]-valued like min-max-normalised patches; built before the clock starts.
+        var trainBatches = EpochShape.Batches(shape.TrainElements, shape.BatchSize).Select(b => (X: rand(Dims(b)), Y: Labels(b, generator))).ToList();
+        var evalTrain = EpochShape.Batches(shape.TrainElements, shape.EvalBatchSize).Select(b => (X: rand(Dims(b)), Y: Labels(b, generator))).ToList();
+        var evalValid = EpochShape.Batches(shape.ValidElements, shape.EvalBatchSize).Select(b => (X: rand(Dims(b)), Y: Labels(b, generator))).ToList();
+        var times = new double[epochs];
+        var cpu = new double[epochs];
+        using var self = Process.GetCurrentProcess();
+        try
+        {
+            for (int epoch = 0; epoch < epochs; epoch++)
+            {
+                self.Refresh();
+                var cpu0 = self.TotalProcessorTime;
+                var clock = Stopwatch.StartNew();
+                model.train();
+                optimizer.zero_grad();
+                int step = 0;
+                foreach (var (x, y) in trainBatches)
+                {
+                    using (NewDisposeScope())
+                    {
+                        manual_seed(epoch * 100_000 + step++);
+                        var loss = nn.functional.cross_entropy(model.call(x), y, reduction: nn.Reduction.Sum);
+                        loss.backward();
+                        double value = loss.to(ScalarType.Float64).item<double>();
+                        if (!double.IsFinite(value)) throw new InvalidOperationException("loss diverged");
+                    }
+                    optimizer.step();
+                    optimizer.zero_grad();
+                }
+                optimizer.zero_grad();
+                Evaluate(model, evalTrain);
+                Evaluate(model, evalValid);
+                times[epoch] = clock.Elapsed.TotalSeconds;
+                self.Refresh();
+                cpu[epoch] = (self.TotalProcessorTime - cpu0).TotalSeconds;
+            }
+        }
+        finally
+        {
+            foreach (var (x, y) in trainBatches.Concat(evalTrain).Concat(evalValid)) { x.Dispose(); y.Dispose(); }
+        }
+        return (times, cpu);
+    }
+
+    private static void Evaluate(nn.Module<Tensor, Tensor> model, IReadOnlyList<(Tensor X, Tensor Y)> batches)
+    {
+        model.eval();
+        double total = 0;
+        using var noGrad = no_grad();
+        foreach (var (x, y) in batches)
+        {
+            using var scope = NewDisposeScope();
+            var logits = model.call(x);
+            total += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to(ScalarType.Float64).item<double>();
+            var probabilities = nn.functional.softmax(logits.to(ScalarType.Float32), 1).cpu().data<float>().ToArray();
+            var predicted = logits.argmax(1).cpu().data<long>().ToArray();
+            GC.KeepAlive(probabilities);
+            GC.KeepAlive(predicted);
+        }
+        if (!double.IsFinite(total)) throw new InvalidOperationException("evaluation loss is not finite");
+    }
+
+    private static Tensor Labels(int count, Random generator)
+        => tensor(Enumerable.Range(0, count).Select(_ => (long)generator.Next(2)).ToArray(), ScalarType.Int64);
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace TrainBench;
+
+/// <summary>What one <c>clinicadl train roi</c> child process measured.</summary>
+/// <param name="EpochEnds">The <c>time</c> column of training.tsv at each end of epoch (seconds since the network started), per network.</param>
+/// <param name="Process">Peak RSS, wall and CPU time of the whole process.</param>
+/// <param name="EpochCpuEnds">CPU seconds (user + system) of the training process when each end-of-epoch row appeared in
+/// training.tsv (polled every 50 ms), per network.</param>
+internal sealed record TrainResult(IReadOnlyList<double[]> EpochEnds, ChildResult Process, IReadOnlyList<double[]> EpochCpuEnds)
+{
+    /// <summary>Per-epoch wall seconds of epoch e (0-based), summed over the networks (multicnn trains them in turn).</summary>
+    public double Epoch(int e) => EpochEnds.Sum(t => e == 0 ? t[0] : t[e] - t[e - 1]);
+
+    /// <summary>Per-epoch CPU seconds of epoch e ≥ 1 (epoch 0 would include start-up).</summary>
+    public double EpochCpu(int e) => EpochCpuEnds.Sum(t => t[e] - t[e - 1]);
+
+    public int Epochs => EpochEnds.Min(t => t.Length);
+
+    /// <summary>(a): mean per-epoch wall time of epochs 2..E (1-based).</summary>
+    public double SteadyEpoch => Enumerable.Range(1, Epochs - 1).Average(Epoch);
+
+    /// <summary>Mean per-epoch CPU seconds of epochs 2..E (NaN when an epoch end was missed).</summary>
+    public double SteadyEpochCpu => EpochCpuEnds.All(t => t.Length >= Epochs) ? Enumerable.Range(1, Epochs - 1).Average(EpochCpu) : double.NaN;
+}
+
+/// <summary>Runs <c>clinicadl train roi NETWORK</c> as a child process and reads training.tsv, CPU time per epoch and the peak RSS.</summary>
+internal static class TrainProcess
+{
+    public static TrainResult Run(Workspace ws, string network, string caps, string output, int epochs, int batchSize, int threads, int nproc, int networks)
+    {
+        if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        var args = new List<string>
+        {
+            ws.Cli, "train", "roi", network, caps, "t1-linear", Path.Combine(caps, "labels"), output, "Conv4_FC3",
+            "-cpu", "--n_splits", "2", "--split", "0", "--epochs", epochs.ToString(CultureInfo.InvariantCulture),
+            "--batch_size", batchSize.ToString(CultureInfo.InvariantCulture),
+            "--threads", threads.ToString(CultureInfo.InvariantCulture), "-np", nproc.ToString(CultureInfo.InvariantCulture),
+        };
+        var tsvs = networks == 1
+            ? [Path.Combine(output, "fold-0", "training.tsv")]
+            : Enumerable.Range(0, networks).Select(k => Path.Combine(output, "fold-0", "tensorboard_logs", $"cnn-{k}", "training.tsv")).ToList();
+        var cpuAtRow = tsvs.Select(_ => new List<double>()).ToArray();
+        var result = ChildProcess.RunDotnet(args, pid =>
+        {
+            for (int k = 0; k < tsvs.Count; k++)
+            {
+                int rows = Rows(tsvs[k]);
+                if (rows <= cpuAtRow[k].Count) continue;
+                double cpuNow = ChildProcess.ReadCpu(pid);
+                while (cpuAtRow[k].Count < rows) cpuAtRow[k].Add(cpuNow);
+            }
+        });
+        return new TrainResult(tsvs.Select(EpochEnds).ToList(), result, cpuAtRow.Select(l => l.ToArray()).ToList());
+    }
+
+    /// <summary>The time column at each end of epoch (the last row of each epoch).</summary>
+    private static double[] EpochEnds(string tsv)
+    {
+        var lines = File.ReadAllLines(tsv);
+        var header = lines[0].Split('\t');
+        int epochCol = Array.IndexOf(header, "epoch"), timeCol = Array.IndexOf(header, "time");
+        var ends = new SortedDictionary<int, double>();
+        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            var f = line.Split('\t');
+            ends[int.Parse(f[epochCol], CultureInfo.InvariantCulture)] = double.Parse(f[timeCol], CultureInfo.InvariantCulture);
+        }
+        return ends.Values.ToArray();
+    }
+
+    /// <summary>Data rows of a training.tsv being written (0 while it does not exist or is being replaced).</summary>
+    private static int Rows(string tsv)
+    {
+        try { return File.Exists(tsv) ? File.ReadLines(tsv).Skip(1).Count(l => l.Length > 0) : 0; }
+        catch (IOException) { return 0; }
+    }
+}
