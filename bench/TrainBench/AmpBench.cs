@@ -84,37 +84,11 @@ internal static class AmpBench
     {
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
-        var logits = amp ? MixedForward(model, x) : model.call(x);
+        var logits = amp ? model.ForwardMixed(x, ScalarType.BFloat16) : model.call(x);
         var loss = nn.functional.cross_entropy(logits.to(ScalarType.Float32), y, reduction: nn.Reduction.Sum);
         loss.backward();
         optimizer.step();
         return loss.to(ScalarType.Float64).item<double>();
-    }
-
-    /// <summary>
-    /// Conv4_FC3's forward in bfloat16 mixed precision, module by module (what <c>torch.autocast("cpu", bfloat16)</c>
-    /// would do): Conv3d and Linear on bfloat16 casts of input and weights; BatchNorm in float32; the rest (ReLU,
-    /// PadMaxPool3d, Flatten, Dropout) in whatever comes in. Returns bfloat16 logits.
-    /// </summary>
-    public static Tensor MixedForward(nn.Module<Tensor, Tensor> model, Tensor input)
-    {
-        var half = ScalarType.BFloat16;
-        Tensor x = input.to(half);
-        foreach (var (_, child) in model.named_children())
-        {
-            foreach (var layer in ((Sequential)child).children())
-            {
-                x = layer switch
-                {
-                    Conv3d conv => nn.functional.conv3d(x.to(half), conv.weight!.to(half), conv.bias?.to(half)),
-                    Linear linear => nn.functional.linear(x.to(half), linear.weight!.to(half), linear.bias?.to(half)),
-                    BatchNorm3d norm => norm.call(x.to(ScalarType.Float32)),
-                    nn.Module<Tensor, Tensor> other => other.call(x),
-                    _ => throw new InvalidOperationException($"unexpected layer {layer.GetType().Name}"),
-                };
-            }
-        }
-        return x;
     }
 
     /// <summary>50 steps from the same initial weights on the same learnable batches, float32 vs bf16 mixed.</summary>
@@ -152,7 +126,7 @@ internal static class AmpBench
             using (no_grad())
             using (NewDisposeScope())
             {
-                var logits = amp ? MixedForward(model, data) : model.call(data);
+                var logits = amp ? model.ForwardMixed(data, ScalarType.BFloat16) : model.call(data);
                 accuracy[amp] = logits.to(ScalarType.Float32).argmax(1).eq(y).to(ScalarType.Float64).mean().item<double>();
             }
         }
@@ -185,7 +159,7 @@ internal static class AmpBench
         {
             using var scope = NewDisposeScope();
             model.zero_grad();
-            var logits = amp ? MixedForward(model, x) : model.call(x);
+            var logits = amp ? model.ForwardMixed(x, ScalarType.BFloat16) : model.call(x);
             nn.functional.cross_entropy(logits.to(ScalarType.Float32), y, reduction: nn.Reduction.Sum).backward();
             return model.parameters().Select(p => p.grad!.flatten().to(ScalarType.Float64).MoveToOuterDisposeScope()).ToList();
         }

@@ -76,7 +76,7 @@ internal static class TrainCommand
         var threads = OptionFactory.OptionalInt("--threads", "LibTorch intra-op threads (default: all cores).", 1);
         var evalBatch = OptionFactory.OptionalInt("--eval_batch_size", "Batch size of evaluation passes (default: --batch_size).", 1);
         var cacheMemory = OptionFactory.Bytes("--cache_memory", "Memory for cached ROI patches before they spill to disk (default: half the available memory).");
-        var amp = OptionFactory.Flag("--amp", "Mixed precision (bfloat16 on CPUs with AVX512-BF16/AMX, float16 on GPUs).");
+        var amp = OptionFactory.Flag("--amp", "bfloat16 mixed precision (float32 master weights, BatchNorm and loss); faster only on GPUs and on CPUs with AVX512-BF16 or AMX.");
         // Data management
         var multiCohort = OptionFactory.Flag("--multi_cohort", "CAPS_DIR and TSV_PATH are TSV files listing cohorts.");
         var diagnoses = OptionFactory.Choices("--diagnoses", "Diagnoses used (label files read).", ["AD", "CN"], [.. Diagnosis.Names], "-d");

@@ -44,7 +44,12 @@ public sealed class AutoEncoder : nn.Module<Tensor, Tensor>
     public Sequential Encoder => encoder;
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Run(input, null);
+
+    /// <summary>The forward pass in mixed precision (<see cref="MixedPrecision"/>); the reconstruction comes out in float32.</summary>
+    public Tensor ForwardMixed(Tensor input, ScalarType half) => Run(input, half);
+
+    private Tensor Run(Tensor input, ScalarType? half)
     {
         using var scope = NewDisposeScope();
         var stack = new Stack<(Tensor Indices, long[] Padding)>();
@@ -59,7 +64,7 @@ public sealed class AutoEncoder : nn.Module<Tensor, Tensor>
             }
             else
             {
-                x = ((nn.Module<Tensor, Tensor>)layer).call(x);
+                x = Apply((nn.Module<Tensor, Tensor>)layer, x, half);
             }
         }
         foreach (var layer in decoder.children())
@@ -71,9 +76,12 @@ public sealed class AutoEncoder : nn.Module<Tensor, Tensor>
             }
             else
             {
-                x = ((nn.Module<Tensor, Tensor>)layer).call(x);
+                x = Apply((nn.Module<Tensor, Tensor>)layer, x, half);
             }
         }
-        return x.MoveToOuterDisposeScope();
+        return (half is null ? x : x.to(ScalarType.Float32)).MoveToOuterDisposeScope();
     }
+
+    private static Tensor Apply(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType? half)
+        => half is ScalarType h ? MixedPrecision.Layer(layer, x, h) : layer.call(x);
 }

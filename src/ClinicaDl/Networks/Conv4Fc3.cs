@@ -74,6 +74,14 @@ public sealed class Conv4Fc3 : nn.Module<Tensor, Tensor>
         return classifier.call(features.call(input)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The forward pass in mixed precision (<see cref="MixedPrecision"/>); the logits come out in float32.</summary>
+    public Tensor ForwardMixed(Tensor input, ScalarType half)
+    {
+        using var scope = NewDisposeScope();
+        var x = MixedPrecision.Sequence(features, input, half);
+        return MixedPrecision.Sequence(classifier, x, half).to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
     /// <summary>The spatial shape after the feature layers for an input of spatial shape <paramref name="input"/>; a side ≤ 0 means the input is too small.</summary>
     public static long[] FeatureShape(IReadOnlyList<int> input)
     {

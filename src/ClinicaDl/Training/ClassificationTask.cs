@@ -9,11 +9,13 @@ namespace ClinicaDl.Training;
 internal sealed class ClassificationTask : ITrainingTask
 {
     private readonly Device device;
+    private readonly PrecisionMode precision;
 
-    public ClassificationTask(nn.Module<Tensor, Tensor> model, Device device)
+    public ClassificationTask(nn.Module<Tensor, Tensor> model, Device device, PrecisionMode? precision = null)
     {
         Model = model;
         this.device = device;
+        this.precision = precision ?? PrecisionMode.Float32;
     }
 
     public nn.Module<Tensor, Tensor> Model { get; }
@@ -23,7 +25,7 @@ internal sealed class ClassificationTask : ITrainingTask
     public bool LossIsSummed => true;
 
     public Tensor TrainingLoss(Tensor input, Tensor labels)
-        => nn.functional.cross_entropy(Model.call(input), labels, reduction: nn.Reduction.Sum);
+        => nn.functional.cross_entropy(precision.Forward(Model, input), labels, reduction: nn.Reduction.Sum);
 
     public PassResult Evaluate(PatchCache cache, IReadOnlyList<RoiSample> elements, int batchSize, CancellationToken cancel)
     {
@@ -37,7 +39,7 @@ internal sealed class ClassificationTask : ITrainingTask
             using var scope = NewDisposeScope();
             var input = BatchTensors.Input(batch, device);
             var labels = BatchTensors.Labels(batch, device);
-            var logits = Model.call(input);
+            var logits = precision.Forward(Model, input);
             if (batch.Labels.All(l => l >= 0)) // unlabelled sessions (classify) have no loss
                 total += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).to(ScalarType.Float64).item<double>();
             var probabilities = nn.functional.softmax(logits.to(ScalarType.Float32), 1).cpu().data<float>().ToArray();

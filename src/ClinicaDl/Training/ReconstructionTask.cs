@@ -13,11 +13,13 @@ namespace ClinicaDl.Training;
 internal sealed class ReconstructionTask : ITrainingTask
 {
     private readonly Device device;
+    private readonly PrecisionMode precision;
 
-    public ReconstructionTask(nn.Module<Tensor, Tensor> model, Device device)
+    public ReconstructionTask(nn.Module<Tensor, Tensor> model, Device device, PrecisionMode? precision = null)
     {
         Model = model;
         this.device = device;
+        this.precision = precision ?? PrecisionMode.Float32;
     }
 
     public nn.Module<Tensor, Tensor> Model { get; }
@@ -26,7 +28,7 @@ internal sealed class ReconstructionTask : ITrainingTask
 
     public bool LossIsSummed => false;
 
-    public Tensor TrainingLoss(Tensor input, Tensor labels) => nn.functional.mse_loss(Model.call(input), input);
+    public Tensor TrainingLoss(Tensor input, Tensor labels) => nn.functional.mse_loss(precision.Forward(Model, input), input);
 
     public PassResult Evaluate(PatchCache cache, IReadOnlyList<RoiSample> elements, int batchSize, CancellationToken cancel)
     {
@@ -38,7 +40,7 @@ internal sealed class ReconstructionTask : ITrainingTask
         {
             using var scope = NewDisposeScope();
             var input = BatchTensors.Input(batch, device);
-            var output = Model.call(input);
+            var output = precision.Forward(Model, input);
             total += nn.functional.mse_loss(output, input).to(ScalarType.Float64).item<double>() * batch.Count;
         }
         return new PassResult([], null, total, elements.Count);
@@ -55,7 +57,7 @@ internal sealed class ReconstructionTask : ITrainingTask
         {
             using var scope = NewDisposeScope();
             var input = BatchTensors.Input(batch, device);
-            var output = Model.call(input).to(ScalarType.Float32).cpu();
+            var output = precision.Forward(Model, input).to(ScalarType.Float32).cpu();
             result.Add((batch.Data, output.data<float>().ToArray()));
         }
         return result;

@@ -42,7 +42,7 @@ public sealed class TrainingRun
         }
         // Separate jobs training other folds into this OUTPUT_DIR may have written these already (RunPlanner checked they agree).
         WriteOnce(tree.CommandLineJson, CommandLineRecord.ToJson(options), replace: options.Overwrite);
-        WriteOnce(tree.EnvironmentTxt, EnvironmentReport.Describe(options.Computational.UseCpu, "float32", threads), replace: options.Overwrite);
+        WriteOnce(tree.EnvironmentTxt, EnvironmentReport.Describe(options.Computational.UseCpu, Precision.Description, threads), replace: options.Overwrite);
         return Run(plan, threads, resume: false, cancel);
     }
 
@@ -70,6 +70,9 @@ public sealed class TrainingRun
         return run.Run(plan, options.Computational.Threads ?? Environment.ProcessorCount, resume: true, cancel);
     }
 
+    /// <summary>The arithmetic of this run (<c>--amp</c>).</summary>
+    private PrecisionMode Precision => PrecisionMode.For(options.Computational.Amp, options.Computational.UseCpu);
+
     private RunSummary Run(RunPlan plan, int threads, bool resume, CancellationToken cancel)
     {
         try
@@ -89,6 +92,9 @@ public sealed class TrainingRun
         set_num_threads(threads);
         var device = options.Computational.UseCpu ? CPU : CUDA;
         var tree = plan.Tree;
+        var precision = Precision;
+        if (precision.Warning is not null) observer.Message(MessageLevel.Warning, precision.Warning);
+        observer.Message(MessageLevel.Info, $"precision: {precision.Description}.");
         observer.Message(MessageLevel.Info, $"{plan.Sessions.Count} sessions, {plan.Rois.Count} ROI(s) ({string.Join(", ", plan.Rois.Select(r => $"{r.Name} {r.Box.ShapeText}"))}), folds {string.Join(", ", plan.Folds.Select(f => f.Fold))}.");
 
         var cacheOptions = new PatchCacheOptions(options.Computational.NProc,
@@ -224,11 +230,11 @@ public sealed class TrainingRun
         {
             var ae = new AutoEncoder();
             ae.to(device);
-            return new ReconstructionTask(ae, device);
+            return new ReconstructionTask(ae, device, Precision);
         }
         var model = new Conv4Fc3(options.Optimization.Dropout);
         model.to(device);
-        return new ClassificationTask(model, device);
+        return new ClassificationTask(model, device, Precision);
     }
 
     /// <summary>The best validation mean loss of the autoencoder of a fold, from its training.tsv.</summary>

@@ -150,6 +150,24 @@ public sealed class TrainRoiCnnTests(SyntheticCapsFixture data)
     }
 
     [Fact]
+    public void Train_WithAmp_RunsInBfloat16MixedPrecision_AndSaysSo()
+    {
+        string output = data.NewOutput("amp");
+        var result = CliRunner.Run(Command(output, "--split", "0", "--amp", "-v"));
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("precision: bfloat16 mixed", result.All);
+        Assert.Contains("precision: bfloat16 mixed", File.ReadAllText(Path.Combine(output, "environment.txt")));
+        Assert.Contains("\"amp\": true", File.ReadAllText(Path.Combine(output, "commandline.json")));
+        var training = TsvTable.Read(Path.Combine(output, "fold-0", "training.tsv"));
+        Assert.All(new[] { "loss_train", "loss_valid" }, c => Assert.True(double.IsFinite(double.Parse(training.Rows[0][training.IndexOf(c)], CultureInfo.InvariantCulture))));
+        // The weights stay float32 master weights: the saved model loads strictly into a float32 Conv4_FC3.
+        string model = Path.Combine(output, "fold-0", "models", "best_loss", "model_best.pth.tar");
+        using var network = new ClinicaDl.Networks.Conv4Fc3(0.5);
+        ClinicaDl.Training.ModelState.LoadStrict(network, ClinicaDl.Training.ModelState.FromEntry(PyTorchFile.LoadCheckpoint(model)["model"], model, "model"), model);
+        Assert.All(network.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
+    }
+
+    [Fact]
     public void Train_OneFold_DrawsItsLearningCurvesAndTheSummary()
     {
         string output = data.NewOutput("plots");

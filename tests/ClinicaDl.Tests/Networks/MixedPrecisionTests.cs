@@ -1,0 +1,73 @@
+using ClinicaDl.Networks;
+using ClinicaDl.Training;
+using static TorchSharp.torch;
+
+namespace ClinicaDl.Tests.Networks;
+
+/// <summary>The hand-made mixed-precision forward passes of <c>--amp</c>.</summary>
+public sealed class MixedPrecisionTests
+{
+    [Fact]
+    public void Conv4Fc3_MixedInFloat32_IsTheOrdinaryForward()
+    {
+        // Same layers, same strides and paddings: with float32 as the "half" type nothing may differ.
+        using var scope = NewDisposeScope();
+        manual_seed(1);
+        using var model = new Conv4Fc3(0.5);
+        model.eval();
+        var x = rand(new long[] { 2, 1, 50, 50, 50 });
+        using var noGrad = no_grad();
+        Assert.True(model.ForwardMixed(x, ScalarType.Float32).allclose(model.call(x), rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
+    public void AutoEncoder_MixedInFloat32_IsTheOrdinaryForward()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(2);
+        using var model = new AutoEncoder();
+        model.eval();
+        var x = rand(new long[] { 2, 1, 31, 40, 33 });
+        using var noGrad = no_grad();
+        Assert.True(model.ForwardMixed(x, ScalarType.Float32).allclose(model.call(x), rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
+    public void Conv4Fc3_Bfloat16_GivesFloat32LogitsAndFloat32GradientsCloseToFloat32()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        using var model = new Conv4Fc3(0);
+        model.train();
+        var x = rand(new long[] { 4, 1, 50, 50, 50 });
+        var y = tensor(new long[] { 0, 1, 0, 1 });
+
+        var reference = model.call(x);
+        nn.functional.cross_entropy(reference, y, reduction: nn.Reduction.Sum).backward();
+        var g32 = cat(model.parameters().Select(p => p.grad!.flatten().clone()).ToList(), 0);
+        model.zero_grad();
+
+        var mixed = model.ForwardMixed(x, ScalarType.BFloat16);
+        Assert.Equal(ScalarType.Float32, mixed.dtype);
+        nn.functional.cross_entropy(mixed, y, reduction: nn.Reduction.Sum).backward();
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.grad!.dtype));
+        var g16 = cat(model.parameters().Select(p => p.grad!.flatten()).ToList(), 0);
+
+        // bfloat16 keeps 8 bits of mantissa: logits agree to about 1 %, gradients point the same way.
+        double logitError = ((mixed - reference).abs().max() / reference.abs().max()).item<float>();
+        Assert.True(logitError < 0.05, $"relative logit error {logitError}");
+        double cosine = (g32.dot(g16) / (g32.norm() * g16.norm())).item<float>();
+        Assert.True(cosine > 0.9, $"gradient cosine {cosine}");
+    }
+
+    [Fact]
+    public void PrecisionMode_WithoutAmp_IsFloat32_WithAmp_IsBfloat16()
+    {
+        Assert.Same(PrecisionMode.Float32, PrecisionMode.For(amp: false, useCpu: true));
+        var amp = PrecisionMode.For(amp: true, useCpu: true);
+        Assert.Equal(ScalarType.BFloat16, amp.Half);
+        Assert.StartsWith("bfloat16 mixed", amp.Description);
+        // The warning follows the CPU's flags: only where it cannot do bfloat16 natively.
+        Assert.Equal(!PrecisionMode.CpuHasBf16(), amp.Warning is not null);
+    }
+}
