@@ -27,15 +27,16 @@ internal sealed record EpochShape(int TrainElements, int ValidElements, int Batc
 }
 
 /// <summary>
-/// The compute-only limit (b): what an epoch of <c>train roi cnn</c> costs when the batches are already tensors in
-/// memory. Same network (the library's <see cref="Conv4Fc3"/>), same batch shapes, Adam with ClinicaDL's settings,
-/// summed cross-entropy, one dispose scope per step, and the same two evaluation passes (train set, validation set)
-/// under no_grad with softmax/argmax pulled back to managed arrays, as ClassificationTask does.
+/// The compute-only limit (b): what an epoch of <c>train roi cnn|multicnn|autoencoder</c> costs when the batches are
+/// already tensors in memory. Same network (the library's <see cref="Conv4Fc3"/> or <see cref="AutoEncoder"/>), same
+/// batch shapes, Adam with ClinicaDL's settings, summed cross-entropy (or MSE), one dispose scope per step, and the
+/// same two evaluation passes (train set, validation set) under no_grad, with softmax/argmax pulled back to managed
+/// arrays as ClassificationTask does (the MSE only for the autoencoder, as ReconstructionTask does).
 /// </summary>
 internal static class ComputeLimit
 {
     /// <summary>Wall and process CPU seconds of each epoch.</summary>
-    public static (double[] Wall, double[] Cpu) Run(IReadOnlyList<EpochShape> networks, int epochs, int threads)
+    public static (double[] Wall, double[] Cpu) Run(IReadOnlyList<EpochShape> networks, int epochs, int threads, bool autoencoder = false)
     {
         set_num_threads(threads);
         var wall = new double[epochs];
@@ -43,16 +44,19 @@ internal static class ComputeLimit
         // multicnn trains its networks one after the other: the per-epoch figure is the sum of theirs.
         foreach (var net in networks)
         {
-            var (w, c) = RunNetwork(net, epochs);
+            var (w, c) = RunNetwork(net, epochs, autoencoder);
             for (int e = 0; e < epochs; e++) { wall[e] += w[e]; cpu[e] += c[e]; }
         }
         return (wall, cpu);
     }
 
-    private static (double[] Wall, double[] Cpu) RunNetwork(EpochShape shape, int epochs)
+    private static (double[] Wall, double[] Cpu) RunNetwork(EpochShape shape, int epochs, bool autoencoder)
     {
         manual_seed(1234);
-        using var model = new Conv4Fc3(0);
+        using nn.Module<Tensor, Tensor> model = autoencoder ? new AutoEncoder() : new Conv4Fc3(0);
+        Tensor Loss(Tensor x, Tensor y) => autoencoder
+            ? nn.functional.mse_loss(model.call(x), x)
+            : nn.functional.cross_entropy(model.call(x), y, reduction: nn.Reduction.Sum);
         using var optimizer = optim.Adam(model.parameters(), 1e-4, 0.9, 0.999, 1e-8, 1e-4);
         var generator = new Random(42);
         long[] Dims(int b) => [b, 1, shape.Side, shape.Side, shape.Side];
@@ -78,7 +82,7 @@ internal static class ComputeLimit
                     using (NewDisposeScope())
                     {
                         manual_seed(epoch * 100_000 + step++);
-                        var loss = nn.functional.cross_entropy(model.call(x), y, reduction: nn.Reduction.Sum);
+                        var loss = Loss(x, y);
                         loss.backward();
                         double value = loss.to(ScalarType.Float64).item<double>();
                         if (!double.IsFinite(value)) throw new InvalidOperationException("loss diverged");
@@ -87,8 +91,8 @@ internal static class ComputeLimit
                     optimizer.zero_grad();
                 }
                 optimizer.zero_grad();
-                Evaluate(model, evalTrain);
-                Evaluate(model, evalValid);
+                Evaluate(model, evalTrain, autoencoder);
+                Evaluate(model, evalValid, autoencoder);
                 times[epoch] = clock.Elapsed.TotalSeconds;
                 self.Refresh();
                 cpu[epoch] = (self.TotalProcessorTime - cpu0).TotalSeconds;
@@ -101,7 +105,7 @@ internal static class ComputeLimit
         return (times, cpu);
     }
 
-    private static void Evaluate(nn.Module<Tensor, Tensor> model, IReadOnlyList<(Tensor X, Tensor Y)> batches)
+    private static void Evaluate(nn.Module<Tensor, Tensor> model, IReadOnlyList<(Tensor X, Tensor Y)> batches, bool autoencoder)
     {
         model.eval();
         double total = 0;
@@ -109,6 +113,11 @@ internal static class ComputeLimit
         foreach (var (x, y) in batches)
         {
             using var scope = NewDisposeScope();
+            if (autoencoder)
+            {
+                total += nn.functional.mse_loss(model.call(x), x).to(ScalarType.Float64).item<double>() * x.shape[0];
+                continue;
+            }
             var logits = model.call(x);
             total += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).to(ScalarType.Float64).item<double>();
             var probabilities = nn.functional.softmax(logits.to(ScalarType.Float32), 1).cpu().data<float>().ToArray();

@@ -15,19 +15,10 @@ internal static class TrainCommand
     {
         int networks = o.Network switch
         {
-            "cnn" => 1,
+            "cnn" or "autoencoder" => 1, // one network on every ROI of every session
             "multicnn" => 2, // one Conv4_FC3 per default ROI
-            "autoencoder" => 0,
             _ => throw new InvalidOperationException($"--network must be cnn, multicnn or autoencoder, not {o.Network}"),
         };
-        if (networks == 0)
-        {
-            // Hook: the CLI accepts `train roi autoencoder`, but the library builds a classification task for every
-            // network type (TrainingRun.CreateTask), so its timings would be a cnn's. Add the derived autoencoder
-            // (MSE, features + decoder) to ComputeLimit and drop this guard once the library trains it.
-            Console.WriteLine("autoencoder: skipped — not implemented in the library yet (TrainingRun trains a Conv4_FC3 classifier for every network type).");
-            return 0;
-        }
         var ws = Workspace.Find(o.Cli);
         Console.WriteLine($"TrainBench train: clinicadl train roi {o.Network}, default ROIs (2 × 50³), fold 0 of 2, -cpu, batch {o.BatchSize}, " +
                           $"{o.Epochs} epochs, --threads {o.Threads}, -np {o.NProc}, repeat {o.Repeat} (medians); compute-only limit with --malloc {o.Malloc}");
@@ -83,7 +74,7 @@ internal static class TrainCommand
             "--train", s.TrainElements.ToString(CultureInfo.InvariantCulture), "--valid", s.ValidElements.ToString(CultureInfo.InvariantCulture),
             "--networks", shapes.Length.ToString(CultureInfo.InvariantCulture), "--epochs", o.Epochs.ToString(CultureInfo.InvariantCulture),
             "--batch_size", o.BatchSize.ToString(CultureInfo.InvariantCulture), "--threads", o.Threads.ToString(CultureInfo.InvariantCulture),
-            "--malloc", o.Malloc,
+            "--malloc", o.Malloc, "--network", o.Network,
         };
         var child = ChildProcess.RunDotnet(args);
         var line = child.Stdout.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))[7..].Split('|');
@@ -95,7 +86,7 @@ internal static class TrainCommand
     public static int ComputeChild(Options o)
     {
         var shapes = Enumerable.Range(0, o.Networks).Select(_ => new EpochShape(o.TrainElements, o.ValidElements, o.BatchSize, o.BatchSize)).ToArray();
-        var (wall, cpu) = ComputeLimit.Run(shapes, o.Epochs, o.Threads);
+        var (wall, cpu) = ComputeLimit.Run(shapes, o.Epochs, o.Threads, o.Network == "autoencoder");
         Console.WriteLine($"RESULT {Seconds(wall, "R")} | {Seconds(cpu, "R")}");
         return 0;
     }
@@ -107,7 +98,7 @@ internal static class TrainCommand
             for (int r = 0; r < o.Repeat; r++)
             {
                 // fold 0 of a 2-fold split: half the sessions train, half validate; 2 ROIs each (cnn).
-                var (wall, cpu) = ComputeLimit.Run([new EpochShape(n, n, o.BatchSize, o.BatchSize)], o.Epochs, o.Threads);
+                var (wall, cpu) = ComputeLimit.Run([new EpochShape(n, n, o.BatchSize, o.BatchSize)], o.Epochs, o.Threads, o.Network == "autoencoder");
                 Console.WriteLine($"N={n} threads {o.Threads}: wall {Seconds(wall)} | CPU {Seconds(cpu)} | load {Machine.LoadAverage()}");
             }
         return 0;
