@@ -6,26 +6,15 @@ using static TorchSharp.torch;
 namespace ClinicaDl.Training;
 
 /// <summary>Conv4_FC3 training: summed cross-entropy (spec §6.1), argmax predictions and softmax probabilities.</summary>
-internal sealed class ClassificationTask : ITrainingTask
+internal sealed class ClassificationTask(nn.Module<Tensor, Tensor> model, Device device, PrecisionMode? precision = null)
+    : NetworkTask(model, device, precision), ITrainingTask
 {
-    private readonly Device device;
-    private readonly PrecisionMode precision;
-
-    public ClassificationTask(nn.Module<Tensor, Tensor> model, Device device, PrecisionMode? precision = null)
-    {
-        Model = model;
-        this.device = device;
-        this.precision = precision ?? PrecisionMode.Float32;
-    }
-
-    public nn.Module<Tensor, Tensor> Model { get; }
-
     public bool Classifies => true;
 
     public bool LossIsSummed => true;
 
     public Tensor TrainingLoss(Tensor input, Tensor labels)
-        => nn.functional.cross_entropy(precision.Forward(Model, input), labels, reduction: nn.Reduction.Sum);
+        => nn.functional.cross_entropy(Forward(input), labels, reduction: nn.Reduction.Sum);
 
     public PassResult Evaluate(PatchCache cache, IReadOnlyList<RoiSample> elements, int batchSize, CancellationToken cancel)
     {
@@ -37,9 +26,9 @@ internal sealed class ClassificationTask : ITrainingTask
         foreach (var batch in stream.Batches(cancel))
         {
             using var scope = NewDisposeScope();
-            var input = BatchTensors.Input(batch, device);
-            var labels = BatchTensors.Labels(batch, device);
-            var logits = precision.Forward(Model, input);
+            var input = BatchTensors.Input(batch, Device);
+            var labels = BatchTensors.Labels(batch, Device);
+            var logits = Forward(input);
             if (batch.Labels.All(l => l >= 0)) // unlabelled sessions (classify) have no loss
                 total += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).to(ScalarType.Float64).item<double>();
             var probabilities = nn.functional.softmax(logits.to(ScalarType.Float32), 1).cpu().data<float>().ToArray();

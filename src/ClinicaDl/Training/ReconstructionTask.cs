@@ -10,25 +10,14 @@ namespace ClinicaDl.Training;
 /// (ClinicaDL divides a sum of batch means by batches × batch size, about MSE / batch size; decision 13). Model
 /// selection and early stopping use the validation total, whose ordering is the same.
 /// </remarks>
-internal sealed class ReconstructionTask : ITrainingTask
+internal sealed class ReconstructionTask(nn.Module<Tensor, Tensor> model, Device device, PrecisionMode? precision = null)
+    : NetworkTask(model, device, precision), ITrainingTask
 {
-    private readonly Device device;
-    private readonly PrecisionMode precision;
-
-    public ReconstructionTask(nn.Module<Tensor, Tensor> model, Device device, PrecisionMode? precision = null)
-    {
-        Model = model;
-        this.device = device;
-        this.precision = precision ?? PrecisionMode.Float32;
-    }
-
-    public nn.Module<Tensor, Tensor> Model { get; }
-
     public bool Classifies => false;
 
     public bool LossIsSummed => false;
 
-    public Tensor TrainingLoss(Tensor input, Tensor labels) => nn.functional.mse_loss(precision.Forward(Model, input), input);
+    public Tensor TrainingLoss(Tensor input, Tensor labels) => nn.functional.mse_loss(Forward(input), input);
 
     public PassResult Evaluate(PatchCache cache, IReadOnlyList<RoiSample> elements, int batchSize, CancellationToken cancel)
     {
@@ -39,8 +28,8 @@ internal sealed class ReconstructionTask : ITrainingTask
         foreach (var batch in stream.Batches(cancel))
         {
             using var scope = NewDisposeScope();
-            var input = BatchTensors.Input(batch, device);
-            var output = precision.Forward(Model, input);
+            var input = BatchTensors.Input(batch, Device);
+            var output = Forward(input);
             total += nn.functional.mse_loss(output, input).to(ScalarType.Float64).item<double>() * batch.Count;
         }
         return new PassResult([], null, total, elements.Count);
@@ -56,8 +45,8 @@ internal sealed class ReconstructionTask : ITrainingTask
         foreach (var batch in stream.Batches(cancel))
         {
             using var scope = NewDisposeScope();
-            var input = BatchTensors.Input(batch, device);
-            var output = precision.Forward(Model, input).to(ScalarType.Float32).cpu();
+            var input = BatchTensors.Input(batch, Device);
+            var output = Forward(input).to(ScalarType.Float32).cpu();
             result.Add((batch.Data, output.data<float>().ToArray()));
         }
         return result;

@@ -11,25 +11,26 @@ public sealed class MixedPrecisionTests
     public void Conv4Fc3_MixedInFloat32_IsTheOrdinaryForward()
     {
         // Same layers, same strides and paddings: with float32 as the "half" type nothing may differ.
-        using var scope = NewDisposeScope();
         manual_seed(1);
         using var model = new Conv4Fc3(0.5);
-        model.eval();
-        var x = rand(new long[] { 2, 1, 50, 50, 50 });
-        using var noGrad = no_grad();
-        Assert.True(model.ForwardMixed(x, ScalarType.Float32).allclose(model.call(x), rtol: 1e-5, atol: 1e-6));
+        AssertSameAsOrdinary(model, x => model.ForwardMixed(x, ScalarType.Float32), [2, 1, 50, 50, 50]);
     }
 
     [Fact]
     public void AutoEncoder_MixedInFloat32_IsTheOrdinaryForward()
     {
-        using var scope = NewDisposeScope();
         manual_seed(2);
         using var model = new AutoEncoder();
+        AssertSameAsOrdinary(model, x => model.ForwardMixed(x, ScalarType.Float32), [2, 1, 31, 40, 33]);
+    }
+
+    private static void AssertSameAsOrdinary(nn.Module<Tensor, Tensor> model, Func<Tensor, Tensor> mixed, long[] shape)
+    {
+        using var scope = NewDisposeScope();
         model.eval();
-        var x = rand(new long[] { 2, 1, 31, 40, 33 });
+        var x = rand(shape);
         using var noGrad = no_grad();
-        Assert.True(model.ForwardMixed(x, ScalarType.Float32).allclose(model.call(x), rtol: 1e-5, atol: 1e-6));
+        Assert.True(mixed(x).allclose(model.call(x), rtol: 1e-5, atol: 1e-6));
     }
 
     [Fact]
