@@ -16,10 +16,18 @@ internal sealed partial class ChildProcess : IDisposable
 
     public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
 
+    private const string Perl = "/usr/bin/perl";
+
     public ChildProcess(params string[] args)
     {
         string exe = Path.Combine(AppContext.BaseDirectory, "clinicadl.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A test host started in the background of a non-interactive shell (`.ci/run &`, nohup) inherits SIGINT as
+        // ignored, and an ignored signal stays ignored across exec, so the child would never see Ctrl-C. Perl (Debian's
+        // essential perl-base) restores the default disposition and execs dotnet in the same process (same pid).
+        var psi = new ProcessStartInfo(File.Exists(Perl) ? Perl : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (File.Exists(Perl))
+            foreach (var a in new[] { "-e", "$SIG{INT} = $SIG{QUIT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec dotnet: $!\\n\";", "dotnet" })
+                psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(exe);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["OMP_NUM_THREADS"] = "1";
