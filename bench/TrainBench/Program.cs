@@ -12,7 +12,8 @@ using TrainBench;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args);
-if (options.Malloc == "tuned" && options.Mode != "train" && !Heap.Tune()) Console.Error.WriteLine("trainbench: --malloc tuned: mallopt not available, glibc defaults kept");
+// The compute-only limit is only fair with the malloc settings of the training process (the library's NativeHeap).
+if (options.Malloc == "tuned" && options.Mode != "train" && !ClinicaDl.Training.NativeHeap.KeepFreedMemory()) Console.Error.WriteLine("trainbench: --malloc tuned: mallopt not available, glibc defaults kept");
 try
 {
     return options.Mode switch

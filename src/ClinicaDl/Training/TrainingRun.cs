@@ -24,7 +24,11 @@ public sealed class TrainingRun
         this.options = options;
         this.observer = observer ?? NullTrainingObserver.Instance;
         this.time = time ?? TimeProvider.System;
+        Precision = PrecisionMode.For(options.Computational.Amp, options.Computational.UseCpu);
     }
+
+    /// <summary>The arithmetic of this run (<c>--amp</c>), decided once.</summary>
+    private PrecisionMode Precision { get; }
 
     /// <summary>Validates everything, then trains every fold.</summary>
     /// <exception cref="Errors.ClinicaDlException">Bad input (before anything is written) or a failed run.</exception>
@@ -70,8 +74,6 @@ public sealed class TrainingRun
         return run.Run(plan, options.Computational.Threads ?? Environment.ProcessorCount, resume: true, cancel);
     }
 
-    /// <summary>The arithmetic of this run (<c>--amp</c>).</summary>
-    private PrecisionMode Precision => PrecisionMode.For(options.Computational.Amp, options.Computational.UseCpu);
 
     private RunSummary Run(RunPlan plan, int threads, bool resume, CancellationToken cancel)
     {

@@ -7,7 +7,7 @@ namespace ClinicaDl.Tests.EndToEnd;
 [Collection(SyntheticCapsCollection.Name)]
 public sealed class SamplesTests(SyntheticCapsFixture data)
 {
-    private static string Samples => Path.Combine(TrainRoiCnnTests.RepositoryRoot(), "samples");
+    private static string Samples => Path.Combine(Repository.Root, "samples");
 
     private static (int Code, string Output) Bash(string script, IDictionary<string, string> env)
     {

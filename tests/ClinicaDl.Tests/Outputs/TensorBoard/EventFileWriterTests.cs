@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ClinicaDl.Errors;
 using ClinicaDl.Outputs.TensorBoard;
 using ClinicaDl.Tests.Support;
@@ -99,7 +98,7 @@ public sealed class EventFileWriterTests
         Assert.Throws<ObjectDisposedException>(() => writer.AddScalar("loss", 1f, 2, Start));
     }
 
-    [PythonFact("struct")]
+    [TfEventsCheckerFact]
     public void Flush_File_PassesTheIndependentChecker()
     {
         using var dir = new TempDir();
@@ -115,7 +114,7 @@ public sealed class EventFileWriterTests
             }
         }
 
-        var (exitCode, output) = RunChecker(path, "--tags", "loss,balanced_accuracy", "--min-records", "7");
+        var (exitCode, output) = TfEventsChecker.Run(path, "--tags", "loss,balanced_accuracy", "--min-records", "7");
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("record 0: file_version brain.Event:2", output);
@@ -221,36 +220,5 @@ public sealed class EventFileWriterTests
         var e = Assert.Throws<EventFileException>(() => EventFileWriter.OpenOrCreate(dir.Path, Start));
 
         Assert.Equal(path, e.Path);
-    }
-
-    /// <summary>Runs shared/tools/check_tfevents.py (standard-library Python) and returns its exit code and output.</summary>
-    private static (int ExitCode, string Output) RunChecker(params string[] args)
-    {
-        string checker = Path.Combine(RepositoryRoot(), "..", "shared", "tools", "check_tfevents.py");
-        Assert.True(File.Exists(checker), $"{checker} is missing: shared/ must sit beside the repository.");
-        var psi = new ProcessStartInfo(Python.Interpreter)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(checker);
-        foreach (string a in args)
-            psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ClinicaDl.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException($"No ClinicaDl.sln above {AppContext.BaseDirectory}.");
     }
 }
