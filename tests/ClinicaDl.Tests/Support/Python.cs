@@ -39,17 +39,20 @@ internal static class Python
     }
 
     private static int TryRun(string script, out string stdout, out string stderr, params string[] args)
+        => Exec(["-c", script, .. args], out stdout, out stderr);
+
+    /// <summary>Runs <paramref name="interpreter"/> with <paramref name="arguments"/> (one LibTorch/OpenMP thread, no stdin);
+    /// returns its exit code, or −1 when it cannot be started (the reason in <paramref name="stderr"/>).</summary>
+    public static int Exec(IEnumerable<string> arguments, out string stdout, out string stderr, string interpreter = Interpreter)
     {
-        var psi = new ProcessStartInfo(Interpreter)
+        var psi = new ProcessStartInfo(interpreter)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(script);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
         psi.Environment["OMP_NUM_THREADS"] = "1";
         try
         {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ClinicaDl.Tests.Support;
 
 /// <summary>The independent event-file checker, <c>../shared/tools/check_tfevents.py</c> beside the repository (standard-library Python).</summary>
@@ -18,19 +16,9 @@ internal static class TfEventsChecker
     public static (int ExitCode, string Output) Run(params string[] args)
     {
         Assert.True(File.Exists(Script), $"{Script} is missing: shared/ must sit beside the repository.");
-        var psi = new ProcessStartInfo(File.Exists(Python.Interpreter) ? Python.Interpreter : "python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Script);
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
+        int rc = Python.Exec([Script, .. args], out string stdout, out string stderr,
+            File.Exists(Python.Interpreter) ? Python.Interpreter : "python3");
+        return (rc, stdout + stderr);
     }
 }
 
