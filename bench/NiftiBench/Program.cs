@@ -6,7 +6,7 @@
 // same (page-cached) file after one warm-up each; the ratio of medians is what the target refers to.
 using System.Diagnostics;
 using System.Globalization;
-using ClinicaDl.Nifti;
+using ClinicaDl.Formats.Nifti;
 
 const int Repetitions = 5;
 int[] shape = [169, 208, 179];
@@ -86,28 +86,28 @@ static float[] BrainLike(int[] shape, int seed)
     var data = new float[nx * ny * nz];
     double cx = nx / 2.0, cy = ny / 2.0, cz = nz / 2.0, rx = nx * 0.42, ry = ny * 0.45, rz = nz * 0.42;
     for (int k = 0; k < nz; k++)
-    for (int j = 0; j < ny; j++)
-    for (int i = 0; i < nx; i++)
-    {
-        double ex = (i - cx) / rx, ey = (j - cy) / ry, ez = (k - cz) / rz;
-        double r2 = ex * ex + ey * ey + ez * ez;
-        if (r2 > 1)
-        {
-            // Scanner background: low, non-zero noise (Rician-like magnitude), as in real T1 images.
-            double g = rng.NextDouble() + rng.NextDouble() + rng.NextDouble() - 1.5;
-            data[i + nx * (j + ny * k)] = (float)Math.Round(Math.Abs(10 * g));
-            continue;
-        }
-        double v = 300 + 200 * Math.Cos(6 * Math.Sqrt(r2)); // grey/white-like shells
-        foreach (var b in blobs)
-        {
-            double dx = i - b.X, dy = j - b.Y, dz = k - b.Z;
-            double d2 = dx * dx + dy * dy + dz * dz;
-            if (d2 * b.Inv2S2 < 12) v += b.Amp * Math.Exp(-d2 * b.Inv2S2);
-        }
-        v += 30 * (rng.NextDouble() + rng.NextDouble() + rng.NextDouble() - 1.5);
-        data[i + nx * (j + ny * k)] = (float)Math.Round(Math.Clamp(v, 0, 1000));
-    }
+        for (int j = 0; j < ny; j++)
+            for (int i = 0; i < nx; i++)
+            {
+                double ex = (i - cx) / rx, ey = (j - cy) / ry, ez = (k - cz) / rz;
+                double r2 = ex * ex + ey * ey + ez * ez;
+                if (r2 > 1)
+                {
+                    // Scanner background: low, non-zero noise (Rician-like magnitude), as in real T1 images.
+                    double g = rng.NextDouble() + rng.NextDouble() + rng.NextDouble() - 1.5;
+                    data[i + nx * (j + ny * k)] = (float)Math.Round(Math.Abs(10 * g));
+                    continue;
+                }
+                double v = 300 + 200 * Math.Cos(6 * Math.Sqrt(r2)); // grey/white-like shells
+                foreach (var b in blobs)
+                {
+                    double dx = i - b.X, dy = j - b.Y, dz = k - b.Z;
+                    double d2 = dx * dx + dy * dy + dz * dz;
+                    if (d2 * b.Inv2S2 < 12) v += b.Amp * Math.Exp(-d2 * b.Inv2S2);
+                }
+                v += 30 * (rng.NextDouble() + rng.NextDouble() + rng.NextDouble() - 1.5);
+                data[i + nx * (j + ny * k)] = (float)Math.Round(Math.Clamp(v, 0, 1000));
+            }
     return data;
 }
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Reflection;
 using ClinicaDl.Networks;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace TrainBench;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ClinicaDl.Networks;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TrainBench;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using ClinicaDl.Caps;
 using ClinicaDl.Data;
-using ClinicaDl.Nifti;
-using ClinicaDl.Roi;
+using ClinicaDl.Elements;
+using ClinicaDl.Formats.Nifti;
 
 namespace TrainBench;
 

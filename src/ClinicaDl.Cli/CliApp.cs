@@ -13,7 +13,7 @@ internal static class CliApp
     public const int Success = 0, Failure = 1, UsageError = 2, Interrupted = 130, Terminated = 143;
 
     /// <summary>The version line printed by <c>-V/--version</c>.</summary>
-    public static string VersionText => $"clinicadl (ClinicaDL.NET) {Training.CommandLineRecord.ToolVersion}, mirroring ClinicaDL 0.2.1's train roi";
+    public static string VersionText => $"clinicadl (ClinicaDL.NET) {ClinicaDl.Options.CommandLineRecord.ToolVersion}, mirroring ClinicaDL 0.2.1's train roi";
 
     internal static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "More messages: -v info, -vv debug and every step (default: warnings, progress and the summary).", Recursive = true, Arity = ArgumentArity.Zero };
     internal static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only errors and the final result lines.", Recursive = true };

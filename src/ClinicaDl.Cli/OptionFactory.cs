@@ -33,7 +33,10 @@ internal static class OptionFactory
     {
         var o = new Option<string[]>(name, Aliases(name, aliases))
         {
-            Description = description, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore, HelpName = string.Join("|", choices),
+            Description = description,
+            AllowMultipleArgumentsPerToken = true,
+            Arity = ArgumentArity.OneOrMore,
+            HelpName = string.Join("|", choices),
         };
         if (defaultValue is not null) o.DefaultValueFactory = _ => defaultValue;
         OnlyFrom(o, name, choices);

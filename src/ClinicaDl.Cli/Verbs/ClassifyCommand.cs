@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ClinicaDl.Caps;
-using ClinicaDl.Training;
+using ClinicaDl.Runs;
 
 namespace ClinicaDl.Cli.Verbs;
 

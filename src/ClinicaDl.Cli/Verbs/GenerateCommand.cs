@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ClinicaDl.Generate;
+using ClinicaDl.Runs.Generate;
 
 namespace ClinicaDl.Cli.Verbs;
 

@@ -1,8 +1,9 @@
 using System.CommandLine;
-using System.Globalization;
 using ClinicaDl.Caps;
 using ClinicaDl.Data;
-using ClinicaDl.Training;
+using ClinicaDl.Evaluation;
+using ClinicaDl.Options;
+using ClinicaDl.Runs;
 
 namespace ClinicaDl.Cli.Verbs;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using ClinicaDl.Evaluation;
-using ClinicaDl.Training;
+using ClinicaDl.Runs;
 using Spectre.Console;
 
 namespace ClinicaDl.Cli.Verbs;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ClinicaDl.Tsv;
+using ClinicaDl.Runs.TsvTool;
 
 namespace ClinicaDl.Cli.Verbs;
 

@@ -1,5 +1,5 @@
 using ClinicaDl.Errors;
-using ClinicaDl.Tsv;
+using ClinicaDl.Formats.Tsv;
 
 namespace ClinicaDl.Caps;
 

@@ -1,7 +1,7 @@
 using ClinicaDl.Caps;
+using ClinicaDl.Elements;
 using ClinicaDl.Errors;
-using ClinicaDl.Outputs;
-using ClinicaDl.Roi;
+using ClinicaDl.Formats.PyTorch;
 using static TorchSharp.torch;
 
 namespace ClinicaDl.Data;

@@ -1,5 +1,5 @@
 using ClinicaDl.Caps;
-using ClinicaDl.Roi;
+using ClinicaDl.Elements;
 
 namespace ClinicaDl.Data;
 

@@ -1,8 +1,8 @@
 using ClinicaDl.Caps;
+using ClinicaDl.Elements;
 using ClinicaDl.Errors;
-using ClinicaDl.Nifti;
-using ClinicaDl.Outputs;
-using ClinicaDl.Roi;
+using ClinicaDl.Formats.Nifti;
+using ClinicaDl.Formats.PyTorch;
 
 namespace ClinicaDl.Data;
 

@@ -1,7 +1,6 @@
 using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
 using ClinicaDl.Caps;
-using ClinicaDl.Roi;
+using ClinicaDl.Elements;
 
 namespace ClinicaDl.Data;
 

@@ -1,5 +1,5 @@
 using ClinicaDl.Evaluation;
-using ClinicaDl.Tsv;
+using ClinicaDl.Formats.Tsv;
 
 namespace ClinicaDl.Outputs;
 

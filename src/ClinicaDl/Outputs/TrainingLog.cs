@@ -1,11 +1,12 @@
-using ClinicaDl.Outputs.TensorBoard;
-using ClinicaDl.Tsv;
+using ClinicaDl.Formats.TensorBoard;
+using ClinicaDl.Formats.Tsv;
+using ClinicaDl.Training;
 
 namespace ClinicaDl.Outputs;
 
 /// <summary>A network's learning curves: <c>training.tsv</c> and the train/validation TensorBoard event files (spec §7.7).</summary>
 /// <remarks>Rows and events are kept in memory and each file is rewritten atomically on <see cref="Flush"/>, so a crash never leaves a torn file.</remarks>
-public sealed class TrainingLog : IDisposable
+public sealed class TrainingLog : INetworkLog
 {
     private readonly string tsvPath;
     private readonly bool classification;

@@ -1,5 +1,5 @@
 using ClinicaDl.Errors;
-using ClinicaDl.Outputs;
+using ClinicaDl.Formats.PyTorch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,6 +1,5 @@
 using ClinicaDl.Data;
 using ClinicaDl.Evaluation;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ClinicaDl.Training;

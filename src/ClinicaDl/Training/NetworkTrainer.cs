@@ -4,6 +4,8 @@ using ClinicaDl.Common;
 using ClinicaDl.Data;
 using ClinicaDl.Errors;
 using ClinicaDl.Evaluation;
+using ClinicaDl.Formats.PyTorch;
+using ClinicaDl.Options;
 using ClinicaDl.Outputs;
 using static TorchSharp.torch;
 
@@ -35,9 +37,11 @@ internal sealed class NetworkTrainer
     private readonly Device device;
     private readonly ITrainingObserver observer;
     private readonly TimeProvider time;
+    private readonly NetworkLogFactory openLog;
 
-    public NetworkTrainer(TrainRoiOptions options, ResultsTree tree, PatchCache cache, ITrainingTask task, Device device, ITrainingObserver observer, TimeProvider time)
+    public NetworkTrainer(TrainRoiOptions options, ResultsTree tree, PatchCache cache, ITrainingTask task, Device device, ITrainingObserver observer, TimeProvider time, NetworkLogFactory openLog)
     {
+        this.openLog = openLog;
         this.options = options;
         this.tree = tree;
         this.cache = cache;
@@ -72,8 +76,7 @@ internal sealed class NetworkTrainer
             observer.Message(MessageLevel.Warning, $"{id}: resuming at epoch {state.Epoch}, step {state.Step}.");
         }
         var s = state ?? ResumeState.Start;
-        using var log = new TrainingLog(tree.TrainingTsv(fold, id.Network), tree.TensorBoard(fold, id.Network), task.Classifies, time.GetUtcNow(),
-            (s.LogRows, s.LastTensorBoardStep));
+        using var log = openLog(id, task.Classifies, time.GetUtcNow(), (s.LogRows, s.LastTensorBoardStep));
 
         double bestBacc = s.BestBacc, bestLoss = s.BestLoss;
         int bestBaccEpoch = s.BestBaccEpoch, bestLossEpoch = s.BestLossEpoch;
@@ -123,7 +126,8 @@ internal sealed class NetworkTrainer
                     if (cancel.IsCancellationRequested)
                     {
                         SaveResumable(id, model, optimizer, new ResumeState(epoch, i + 1, bestBacc, bestLoss, bestBaccEpoch, bestLossEpoch,
-                            stopping.Best, stopping.BadEpochs, lastValidLoss, stepped, evaluatedMid, Seconds(), log.RowCount, lastTbStep) { LastValidAcc = lastValidAcc });
+                            stopping.Best, stopping.BadEpochs, lastValidLoss, stepped, evaluatedMid, Seconds(), log.RowCount, lastTbStep)
+                        { LastValidAcc = lastValidAcc });
                         throw new OperationCanceledException($"{id}: interrupted at epoch {epoch}, step {i + 1}.", cancel);
                     }
                 }
@@ -145,7 +149,8 @@ internal sealed class NetworkTrainer
             lastValidLoss = validLoss;
             lastValidAcc = validResult.BalancedAccuracy;
             var next = new ResumeState(epoch + 1, 0, bestBacc, bestLoss, bestBaccEpoch, bestLossEpoch,
-                stopping.Best, stopping.BadEpochs, lastValidLoss, false, false, Seconds(), log.RowCount, lastTbStep) { LastValidAcc = validResult.BalancedAccuracy };
+                stopping.Best, stopping.BadEpochs, lastValidLoss, false, false, Seconds(), log.RowCount, lastTbStep)
+            { LastValidAcc = validResult.BalancedAccuracy };
             SaveCheckpoints(id, model, optimizer, epoch, validLoss, validResult.BalancedAccuracy, accBest, lossBest, next);
             epoch++;
             midEpoch = false;
@@ -183,7 +188,7 @@ internal sealed class NetworkTrainer
         return (train, valid);
     }
 
-    private void Log(TrainingLog log, NetworkId id, int epoch, int iteration, bool endOfEpoch, double seconds,
+    private void Log(INetworkLog log, NetworkId id, int epoch, int iteration, bool endOfEpoch, double seconds,
         PassResult train, PassResult valid, long step, bool accBest, bool lossBest)
     {
         double trainLoss = train.MeanLoss, validLoss = valid.MeanLoss;

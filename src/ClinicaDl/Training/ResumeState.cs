@@ -1,6 +1,6 @@
 using System.Globalization;
 using ClinicaDl.Errors;
-using ClinicaDl.Outputs;
+using ClinicaDl.Formats.PyTorch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,5 +1,8 @@
+using ClinicaDl.Elements;
 using ClinicaDl.Errors;
+using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Networks;
+using ClinicaDl.Options;
 using ClinicaDl.Outputs;
 using static TorchSharp.torch;
 
@@ -45,7 +48,7 @@ internal sealed class TransferLearning
             throw new InvalidOptionException(option, $"an autoencoder results folder for an autoencoder (transfer learning from {recorded.NetworkName} to autoencoder is not implemented, as in ClinicaDL)", path);
         if (o.NetworkType == NetworkType.Cnn && source == NetworkType.MultiCnn)
             throw new InvalidOptionException(option, "a cnn or autoencoder results folder for cnn (a multicnn folder holds one network per ROI; train multicnn to use it)", path);
-        if (o.NetworkType == NetworkType.MultiCnn && source == NetworkType.MultiCnn && (recorded.Roi.RoiList?.Count ?? Roi.RoiDefinition.DefaultCubes.Count) is int n && n != roiCount)
+        if (o.NetworkType == NetworkType.MultiCnn && source == NetworkType.MultiCnn && (recorded.Roi.RoiList?.Count ?? RoiDefinition.DefaultCubes.Count) is int n && n != roiCount)
             throw new InvalidOptionException(option, $"a multicnn folder with {roiCount} networks (it has {n})", path);
         string selection = source == NetworkType.Autoencoder ? "best_loss" : o.Transfer.Selection;
         var transfer = new TransferLearning(path, source, o.NetworkType, selection);

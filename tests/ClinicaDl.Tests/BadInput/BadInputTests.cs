@@ -1,7 +1,7 @@
 using ClinicaDl.Caps;
-using ClinicaDl.Generate;
-using ClinicaDl.Nifti;
-using ClinicaDl.Tests.Nifti;
+using ClinicaDl.Formats.Nifti;
+using ClinicaDl.Runs.Generate;
+using ClinicaDl.Tests.Formats.Nifti;
 using ClinicaDl.Tests.Support;
 
 namespace ClinicaDl.Tests.BadInput;

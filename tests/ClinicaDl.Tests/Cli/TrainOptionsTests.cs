@@ -1,5 +1,3 @@
-using ClinicaDl.Tests.Support;
-
 namespace ClinicaDl.Tests.Cli;
 
 /// <summary>Every numeric or choice option of train roi rejects bad values at parse time: exit code 2, a message naming the option.</summary>

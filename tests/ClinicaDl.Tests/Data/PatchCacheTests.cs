@@ -1,6 +1,6 @@
 using ClinicaDl.Caps;
 using ClinicaDl.Data;
-using ClinicaDl.Roi;
+using ClinicaDl.Elements;
 using ClinicaDl.Tests.Support;
 
 namespace ClinicaDl.Tests.Data;

@@ -1,6 +1,6 @@
-using ClinicaDl.Outputs;
+using ClinicaDl.Formats.PyTorch;
+using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Tests.Support;
-using ClinicaDl.Tsv;
 using static TorchSharp.torch;
 
 namespace ClinicaDl.Tests.EndToEnd;
@@ -69,7 +69,7 @@ public sealed class ExtractAndClassifyTests(SyntheticCapsFixture data)
         // Replace every image by a .pt tensor holding the image reversed along x: the results must change.
         foreach (var nifti in Directory.GetFiles(Path.Combine(caps, "subjects"), "*_T1w.nii.gz", SearchOption.AllDirectories))
         {
-            var image = ClinicaDl.Nifti.NiftiReader.Read(nifti);
+            var image = ClinicaDl.Formats.Nifti.NiftiReader.Read(nifti);
             var (nx, ny, nz) = (image.SizeX, image.SizeY, image.SizeZ);
             var c = new float[image.Data.Length];
             for (int x = 0; x < nx; x++)

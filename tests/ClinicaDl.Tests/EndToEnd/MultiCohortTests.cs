@@ -1,5 +1,5 @@
+using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Tests.Support;
-using ClinicaDl.Tsv;
 
 namespace ClinicaDl.Tests.EndToEnd;
 

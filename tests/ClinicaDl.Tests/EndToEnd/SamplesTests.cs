@@ -33,8 +33,13 @@ public sealed class SamplesTests(SyntheticCapsFixture data)
         string output = Path.Combine(work, "results");
         var env = new Dictionary<string, string>
         {
-            ["CAPS"] = data.Caps, ["LABELS"] = data.Labels, ["OUT"] = output, ["CLINICADL"] = wrapper,
-            ["N_SPLITS"] = "2", ["EPOCHS"] = "1", ["THREADS"] = "1",
+            ["CAPS"] = data.Caps,
+            ["LABELS"] = data.Labels,
+            ["OUT"] = output,
+            ["CLINICADL"] = wrapper,
+            ["N_SPLITS"] = "2",
+            ["EPOCHS"] = "1",
+            ["THREADS"] = "1",
             ["TEST"] = Path.Combine(data.Labels, "validation_splits-2", "split-0"),
         };
         foreach (string fold in new[] { "0", "1" })

@@ -1,7 +1,7 @@
-using ClinicaDl.Nifti;
-using ClinicaDl.Outputs;
+using ClinicaDl.Formats.Nifti;
+using ClinicaDl.Formats.PyTorch;
+using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Tests.Support;
-using ClinicaDl.Tsv;
 
 namespace ClinicaDl.Tests.EndToEnd;
 

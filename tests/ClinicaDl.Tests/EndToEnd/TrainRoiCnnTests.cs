@@ -1,8 +1,8 @@
 using System.Globalization;
 using ClinicaDl.Evaluation;
-using ClinicaDl.Outputs;
+using ClinicaDl.Formats.PyTorch;
+using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Tests.Support;
-using ClinicaDl.Tsv;
 
 namespace ClinicaDl.Tests.EndToEnd;
 
@@ -103,7 +103,7 @@ public sealed class TrainRoiCnnTests(SyntheticCapsFixture data)
 
     private static void CheckEvents(string path)
     {
-        Assert.NotEmpty(ClinicaDl.Outputs.TensorBoard.EventFileReader.ReadScalars(path));
+        Assert.NotEmpty(ClinicaDl.Formats.TensorBoard.EventFileReader.ReadScalars(path));
         if (!TfEventsChecker.ShouldRun) return; // a clone without ../shared: only our own reader checks the file
         var (exitCode, text) = TfEventsChecker.Run(path, "--tags", "loss,balanced_accuracy");
         Assert.True(exitCode == 0, text);

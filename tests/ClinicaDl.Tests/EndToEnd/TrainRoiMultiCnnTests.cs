@@ -1,7 +1,7 @@
 using System.Globalization;
 using ClinicaDl.Evaluation;
+using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Tests.Support;
-using ClinicaDl.Tsv;
 
 namespace ClinicaDl.Tests.EndToEnd;
 

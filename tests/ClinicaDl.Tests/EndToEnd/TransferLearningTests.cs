@@ -1,5 +1,6 @@
+using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Networks;
-using ClinicaDl.Outputs;
+using ClinicaDl.Options;
 using ClinicaDl.Tests.Support;
 using ClinicaDl.Training;
 using static TorchSharp.torch;

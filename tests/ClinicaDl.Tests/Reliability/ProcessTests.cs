@@ -1,5 +1,5 @@
+using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Tests.Support;
-using ClinicaDl.Tsv;
 
 namespace ClinicaDl.Tests.Reliability;
 
@@ -87,7 +87,7 @@ public sealed class ProcessTests(SyntheticCapsFixture data)
                 string rel = Path.GetRelativePath(alone, file);
                 Assert.Equal(File.ReadAllText(file), File.ReadAllText(Path.Combine(shared, rel)));
             }
-        var record = ClinicaDl.Training.CommandLineRecord.Read(Path.Combine(shared, "commandline.json"), shared);
+        var record = ClinicaDl.Options.CommandLineRecord.Read(Path.Combine(shared, "commandline.json"), shared);
         Assert.Equal(2, record.CrossValidation.NSplits);
 
         // A third job with another configuration is refused before it writes anything.

@@ -1,6 +1,8 @@
+using ClinicaDl.Formats.Tsv;
+using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Tests.Support;
 using ClinicaDl.Training;
-using ClinicaDl.Tsv;
 
 namespace ClinicaDl.Tests.Reliability;
 
@@ -65,7 +67,7 @@ public sealed class ResumeTests(SyntheticCapsFixture data)
         {
             string dir = Path.GetRelativePath(reference, Path.GetDirectoryName(events)!);
             string other = Directory.GetFiles(Path.Combine(resumed, dir), "events.out.tfevents.*").Single();
-            static IEnumerable<string> Scalars(string f) => ClinicaDl.Outputs.TensorBoard.EventFileReader.ReadScalars(f).Select(e => $"{e.Tag} {e.Step} {e.Value}");
+            static IEnumerable<string> Scalars(string f) => ClinicaDl.Formats.TensorBoard.EventFileReader.ReadScalars(f).Select(e => $"{e.Tag} {e.Step} {e.Value}");
             Assert.Equal(Scalars(events), Scalars(other));
         }
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using ClinicaDl.Outputs;
-using ClinicaDl.Outputs.TensorBoard;
-using ClinicaDl.Tsv;
+using ClinicaDl.Formats.PyTorch;
+using ClinicaDl.Formats.TensorBoard;
+using ClinicaDl.Formats.Tsv;
 
 namespace ClinicaDl.Tests.Support;
 
@@ -28,7 +28,7 @@ internal static class OutputFiles
                 }
                 else if (name.Contains("tfevents", StringComparison.Ordinal)) EventFileReader.ReadScalars(file);
                 else if (name.EndsWith(".png", StringComparison.Ordinal)) CheckPng(file);
-                else if (name.EndsWith(".nii.gz", StringComparison.Ordinal)) ClinicaDl.Nifti.NiftiReader.Read(file);
+                else if (name.EndsWith(".nii.gz", StringComparison.Ordinal)) ClinicaDl.Formats.Nifti.NiftiReader.Read(file);
                 else if (name == "environment.txt") Assert.Contains("torchsharp", File.ReadAllText(file));
                 else Assert.Fail($"unexpected file {file}");
             }

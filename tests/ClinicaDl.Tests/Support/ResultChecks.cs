@@ -1,6 +1,6 @@
 using System.Globalization;
 using ClinicaDl.Evaluation;
-using ClinicaDl.Tsv;
+using ClinicaDl.Formats.Tsv;
 
 namespace ClinicaDl.Tests.Support;
 
@@ -33,8 +33,12 @@ internal static class ResultChecks
         var m = BinaryMetrics.From(truth, predicted);
         var expected = new Dictionary<string, double>
         {
-            ["accuracy"] = m.Accuracy, ["balanced_accuracy"] = m.BalancedAccuracy, ["sensitivity"] = m.Sensitivity,
-            ["specificity"] = m.Specificity, ["ppv"] = m.Ppv, ["npv"] = m.Npv,
+            ["accuracy"] = m.Accuracy,
+            ["balanced_accuracy"] = m.BalancedAccuracy,
+            ["sensitivity"] = m.Sensitivity,
+            ["specificity"] = m.Specificity,
+            ["ppv"] = m.Ppv,
+            ["npv"] = m.Npv,
         };
         foreach (var (name, value) in expected)
             Assert.Equal(value, D(metricsRow[columns.ToList().IndexOf(name)]), 12);

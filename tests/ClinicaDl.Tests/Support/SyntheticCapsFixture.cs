@@ -1,5 +1,5 @@
-using ClinicaDl.Generate;
-using ClinicaDl.Tsv;
+using ClinicaDl.Runs.Generate;
+using ClinicaDl.Runs.TsvTool;
 
 namespace ClinicaDl.Tests.Support;
 

@@ -85,7 +85,10 @@ internal static class CurveFigure
         plot.Legend.ManualItems.Add(new LegendItem
         {
             LabelText = metric == Metric.Loss ? "best_loss epoch" : "best epoch (per metric)",
-            MarkerShape = MarkerShape.FilledDiamond, MarkerSize = 11, MarkerFillColor = Colors.Gray, MarkerLineColor = Colors.Black,
+            MarkerShape = MarkerShape.FilledDiamond,
+            MarkerSize = 11,
+            MarkerFillColor = Colors.Gray,
+            MarkerLineColor = Colors.Black,
         });
         if (metric == Metric.Loss) FitLossAxis(plot, curves.Select(c => c.Curve));
         return plot;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using ClinicaDl.Errors;
-using ClinicaDl.Tsv;
+using ClinicaDl.Formats.Tsv;
 
 namespace ClinicaDl.Outputs.Plots;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ClinicaDl.Errors;
+using ClinicaDl.Formats;
 
 namespace ClinicaDl.Outputs.Plots;
 

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.Json;
+using ClinicaDl.Caps;
+using ClinicaDl.Data;
+using ClinicaDl.Errors;
+using ClinicaDl.Formats;
+using ClinicaDl.Formats.Json;
+
+namespace ClinicaDl.Options;
+
+/// <summary>Writes and reads <c>commandline.json</c> (spec §7.9): ClinicaDL 0.2.1's keys in its order, then ours.</summary>
+/// <remarks>
+/// Reading accepts files written by ClinicaDL 0.2.1 itself (transfer learning and <c>classify</c> read them back):
+/// keys we add are optional there, and unknown keys are ignored.
+/// </remarks>
+public static class CommandLineRecord
+{
+    /// <summary>The version written under <c>clinicadl_net_version</c>.</summary>
+    public static string ToolVersion => typeof(CommandLineRecord).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>The ordered key/value pairs of <paramref name="o"/>.</summary>
+    public static IReadOnlyList<KeyValuePair<string, object?>> ToPairs(TrainRoiOptions o)
+    {
+        var c = o.Computational;
+        var d = o.Data;
+        var opt = o.Optimization;
+        var pairs = new List<KeyValuePair<string, object?>>();
+        void Add(string key, object? value) => pairs.Add(new(key, value));
+        Add("logname", o.LogName);
+        Add("version", false);
+        Add("task", "train");
+        Add("mode", "roi");
+        Add("network_type", o.NetworkName);
+        Add("caps_dir", o.CapsDir);
+        Add("preprocessing", o.Preprocessing);
+        Add("tsv_path", o.TsvPath);
+        Add("model", o.Model);
+        Add("use_cpu", c.UseCpu);
+        Add("nproc", c.NProc);
+        Add("batch_size", c.BatchSize);
+        Add("evaluation_steps", c.EvaluationSteps);
+        Add("multi_cohort", d.MultiCohort);
+        Add("diagnoses", d.Diagnoses.ToList());
+        Add("baseline", d.Baseline);
+        Add("unnormalize", d.Unnormalize);
+        Add("data_augmentation", d.DataAugmentation is null ? false : d.DataAugmentation.Select(a => a.ToString()).ToList());
+        Add("sampler", d.Sampler == SamplerKind.Random ? "random" : "weighted");
+        Add("n_splits", o.CrossValidation.NSplits);
+        Add("split", o.CrossValidation.Split?.ToList());
+        Add("epochs", opt.Epochs);
+        Add("learning_rate", opt.LearningRate);
+        Add("weight_decay", opt.WeightDecay);
+        // argparse stores the default dropout as the integer 0.
+        Add("dropout", opt.Dropout == 0 ? (object)0 : opt.Dropout);
+        Add("patience", opt.Patience);
+        Add("tolerance", opt.Tolerance);
+        Add("accumulation_steps", opt.AccumulationSteps);
+        Add("roi_list", o.Roi.RoiList?.ToList());
+        Add("uncropped_roi", o.Roi.UncroppedRoi);
+        Add("use_extracted_roi", o.Roi.UseExtractedRoi);
+        if (o.NetworkType == NetworkType.Autoencoder)
+        {
+            Add("visualization", o.Visualization);
+            Add("transfer_learning_path", o.Transfer.Path);
+            Add("transfer_learning_selection", "best_loss");
+        }
+        else
+        {
+            Add("transfer_learning_path", o.Transfer.Path);
+            Add("transfer_learning_selection", o.Transfer.Selection);
+            Add("selection_threshold", o.SelectionThreshold);
+        }
+        // Ours, after ClinicaDL's keys.
+        Add("seed", o.Seed);
+        Add("threads", c.Threads);
+        Add("eval_batch_size", c.EvalBatchSize);
+        Add("cache_memory", c.CacheMemoryBytes);
+        Add("amp", c.Amp);
+        Add("clinicadl_net_version", ToolVersion);
+        Add("working_directory", Environment.CurrentDirectory);
+        return pairs;
+    }
+
+    /// <summary>Keys that may differ between jobs training different folds of one run (resources, bookkeeping).</summary>
+    private static readonly HashSet<string> PerJobKeys =
+        ["logname", "use_cpu", "nproc", "split", "threads", "cache_memory", "clinicadl_net_version", "working_directory"];
+
+    /// <summary>The first key whose value differs between two runs' records, ignoring per-job keys; null when they describe the same training.</summary>
+    public static string? FirstDifference(TrainRoiOptions a, TrainRoiOptions b)
+    {
+        var pa = ToPairs(a).Where(kv => !PerJobKeys.Contains(kv.Key)).ToList();
+        var pb = ToPairs(b).Where(kv => !PerJobKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var (key, value) in pa)
+        {
+            string va = PythonJson.Format([new("v", value)]);
+            string vb = PythonJson.Format([new("v", pb.GetValueOrDefault(key))]);
+            if (va != vb) return key;
+        }
+        return null;
+    }
+
+    /// <summary>Makes a path recorded relative to <paramref name="workingDirectory"/> usable from here.</summary>
+    internal static string Rebase(string path, string? workingDirectory)
+        => Path.IsPathRooted(path) || workingDirectory is null ? path : Path.GetFullPath(Path.Combine(workingDirectory, path));
+
+    /// <summary>The JSON text (Python <c>json.dump(..., indent=4)</c> format).</summary>
+    public static string ToJson(TrainRoiOptions o) => PythonJson.Format(ToPairs(o)) + "\n";
+
+    /// <summary>Reads a <c>commandline.json</c> written by us or by ClinicaDL 0.2.1.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="outputDir">The results folder it belongs to (OUTPUT_DIR is not stored in the file).</param>
+    /// <exception cref="CheckpointException">The file is missing, not JSON, or lacks a key this tool needs.</exception>
+    public static TrainRoiOptions Read(string path, string outputDir)
+    {
+        if (!File.Exists(path))
+            throw new CheckpointException(path, "commandline.json not found; is this a folder written by clinicadl train?");
+        JsonElement root;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true });
+            root = doc.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException(path, $"is not valid JSON ({e.Message}).");
+        }
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new CheckpointException(path, "is not a JSON object.");
+
+        string Str(string key, string? fallback = null)
+        {
+            if (root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String) return v.GetString()!;
+            return fallback ?? throw new CheckpointException(path, $"has no string \"{key}\".");
+        }
+        bool Bool(string key, bool fallback = false) => root.TryGetProperty(key, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : fallback;
+        double Num(string key, double fallback) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : fallback;
+        int? IntOrNull(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+        List<string>? StrList(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Array
+            ? v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.ToString()).ToList() : null;
+
+        var type = Str("network_type") switch
+        {
+            "autoencoder" => NetworkType.Autoencoder,
+            "cnn" => NetworkType.Cnn,
+            "multicnn" => NetworkType.MultiCnn,
+            var other => throw new CheckpointException(path, $"network_type \"{other}\" is not autoencoder, cnn or multicnn."),
+        };
+        if (root.TryGetProperty("mode", out var mode) && mode.ValueKind == JsonValueKind.String && mode.GetString() != "roi")
+            throw new CheckpointException(path, $"mode \"{mode.GetString()}\" is not roi; only ROI results can be used here.");
+        List<AugmentationKind>? augmentation = null;
+        if (StrList("data_augmentation") is { } aug)
+            augmentation = aug.Select(a => Enum.TryParse<AugmentationKind>(a, out var k) ? k : AugmentationKind.None).ToList();
+        var split = root.TryGetProperty("split", out var sp) && sp.ValueKind == JsonValueKind.Array
+            ? sp.EnumerateArray().Select(e => e.GetInt32()).ToList() : null;
+        long? cacheMemory = root.TryGetProperty("cache_memory", out var cm) && cm.ValueKind == JsonValueKind.Number ? cm.GetInt64() : null;
+
+        string? cwd = root.TryGetProperty("working_directory", out var wd) && wd.ValueKind == JsonValueKind.String ? wd.GetString() : null;
+        return new TrainRoiOptions(
+            type,
+            Str("caps_dir"),
+            Str("preprocessing", CapsLayout.T1Linear),
+            Str("tsv_path"),
+            outputDir,
+            Str("model", "Conv4_FC3"),
+            new ComputationalOptions(Bool("use_cpu"), IntOrNull("nproc") ?? 2, IntOrNull("batch_size") ?? 2, IntOrNull("evaluation_steps") ?? 0,
+                IntOrNull("threads"), IntOrNull("eval_batch_size"), cacheMemory, Bool("amp")),
+            new DataOptions(Bool("multi_cohort"), StrList("diagnoses") ?? [.. Diagnosis.Default], Bool("baseline"), Bool("unnormalize"),
+                augmentation, Str("sampler", "random") == "weighted" ? SamplerKind.Weighted : SamplerKind.Random),
+            new CrossValidationOptions(IntOrNull("n_splits"), split),
+            new OptimizationOptions(IntOrNull("epochs") ?? 20, Num("learning_rate", 1e-4), Num("weight_decay", 1e-4), Num("dropout", 0),
+                IntOrNull("patience") ?? 0, Num("tolerance", 0), IntOrNull("accumulation_steps") ?? 1),
+            new RoiOptions(StrList("roi_list"), Bool("uncropped_roi"), Bool("use_extracted_roi")),
+            new TransferOptions(root.TryGetProperty("transfer_learning_path", out var tl) && tl.ValueKind == JsonValueKind.String ? tl.GetString() : null,
+                Str("transfer_learning_selection", "best_balanced_accuracy")),
+            Num("selection_threshold", 0),
+            Bool("visualization"),
+            root.TryGetProperty("seed", out var seed) && seed.ValueKind == JsonValueKind.Number ? seed.GetInt64() : 0,
+            false,
+            Str("logname", "clinicaDL.log"))
+        {
+            WorkingDirectory = cwd,
+        };
+    }
+
+    /// <summary>Formats a number for messages.</summary>
+    internal static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

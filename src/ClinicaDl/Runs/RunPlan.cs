@@ -1,0 +1,40 @@
+using ClinicaDl.Caps;
+using ClinicaDl.Data;
+using ClinicaDl.Elements;
+using ClinicaDl.Options;
+using ClinicaDl.Training;
+
+namespace ClinicaDl.Runs;
+
+/// <summary>One fold's sessions, as indices into the run's session list.</summary>
+/// <param name="Fold">The fold index.</param>
+/// <param name="Train">Training sessions (indices into <see cref="RunPlan.Sessions"/>), in table order.</param>
+/// <param name="Valid">Validation sessions, in table order.</param>
+internal sealed record FoldPlan(int Fold, IReadOnlyList<int> Train, IReadOnlyList<int> Valid);
+
+/// <summary>Everything a run needs, checked before any image is read or any file written.</summary>
+/// <param name="Options">The options.</param>
+/// <param name="Tree">The output tree.</param>
+/// <param name="Cohorts">The cohorts.</param>
+/// <param name="Rois">The ROIs, in roi_id order.</param>
+/// <param name="Sessions">Every session of every fold, once (the patch cache's index).</param>
+/// <param name="Folds">The folds to train.</param>
+/// <param name="Transfer">The checked transfer-learning source, or null.</param>
+internal sealed record RunPlan(TrainRoiOptions Options, ResultsTree Tree, IReadOnlyList<Cohort> Cohorts,
+    IReadOnlyList<RoiDefinition> Rois, IReadOnlyList<Session> Sessions, IReadOnlyList<FoldPlan> Folds, TransferLearning? Transfer)
+{
+    /// <summary>The elements of <paramref name="sessions"/>: every ROI (or only <paramref name="roi"/>), image-major, ROI-minor (spec §3.1).</summary>
+    public IReadOnlyList<RoiSample> Elements(IReadOnlyList<int> sessions, int? roi = null) => ElementsOf(Sessions, sessions, Rois.Count, roi);
+
+    /// <summary>The elements of sessions <paramref name="indices"/> of <paramref name="all"/>: image-major, ROI-minor, or only ROI <paramref name="roi"/>.</summary>
+    public static IReadOnlyList<RoiSample> ElementsOf(IReadOnlyList<Session> all, IReadOnlyList<int> indices, int roiCount, int? roi = null)
+    {
+        var list = new List<RoiSample>(indices.Count * (roi is null ? roiCount : 1));
+        foreach (int s in indices)
+        {
+            if (roi is int r) list.Add(new RoiSample(all[s], s, r));
+            else for (int k = 0; k < roiCount; k++) list.Add(new RoiSample(all[s], s, k));
+        }
+        return list;
+    }
+}

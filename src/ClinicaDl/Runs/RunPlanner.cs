@@ -1,0 +1,251 @@
+using System.Globalization;
+using ClinicaDl.Caps;
+using ClinicaDl.Elements;
+using ClinicaDl.Errors;
+using ClinicaDl.Formats.Nifti;
+using ClinicaDl.Networks;
+using ClinicaDl.Options;
+using ClinicaDl.Outputs;
+using ClinicaDl.Training;
+
+namespace ClinicaDl.Runs;
+
+/// <summary>Validates a training run up front (STYLE §3, decision 14): options, CAPS, label trees, images, masks, ROI shapes and the output folder.</summary>
+/// <remarks>Nothing is written and no image body is read here; every error names the option, file or row and what was expected.</remarks>
+internal static class RunPlanner
+{
+    private static string Text(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    public static RunPlan Plan(TrainRoiOptions o, bool resuming = false)
+    {
+        CheckOptions(o);
+        var cohorts = Cohort.Resolve(o.CapsDir, o.TsvPath, o.Data.MultiCohort);
+        foreach (var cohort in cohorts) CheckCaps(cohort.CapsRoot, o.Data.MultiCohort ? cohort.Name : null);
+
+        // Label trees of every fold, and the union of their sessions.
+        var sessions = new List<Session>();
+        var index = new Dictionary<(string, string, string), int>();
+        int Add(Session s)
+        {
+            var key = (s.Cohort, s.ParticipantId, s.SessionId);
+            if (index.TryGetValue(key, out int i)) return i;
+            index[key] = sessions.Count;
+            sessions.Add(s);
+            return sessions.Count - 1;
+        }
+        var folds = new List<FoldPlan>();
+        foreach (int fold in o.CrossValidation.Folds)
+        {
+            var fs = LabelTree.Read(cohorts, o.Data.Diagnoses, o.Data.Baseline, o.CrossValidation.NSplits, fold);
+            folds.Add(new FoldPlan(fold, fs.Train.Select(Add).ToList(), fs.Validation.Select(Add).ToList()));
+        }
+
+        var rois = o.Roi.UseExtractedRoi ? ExtractedRois(o, sessions) : ResolveRois(o, cohorts);
+        if (!o.Roi.UseExtractedRoi) CheckImages(sessions);
+        CheckRoiShapes(o, rois);
+        foreach (var fold in folds) CheckBatches(o, fold, rois.Count);
+        var tree = new ResultsTree(o.OutputDir);
+        if (!resuming) CheckOutput(o, tree);
+        var transfer = TransferLearning.Plan(o, folds.Select(f => f.Fold), rois.Count);
+        return new RunPlan(o, tree, cohorts, rois, sessions, folds, transfer);
+    }
+
+    private static void CheckOptions(TrainRoiOptions o)
+    {
+        var c = o.Computational;
+        var p = o.Optimization;
+        if (o.Preprocessing != CapsLayout.T1Linear)
+            throw new InvalidOptionException("PREPROCESSING", CapsLayout.T1Linear + " (the only preprocessing ClinicaDL.NET trains on)", o.Preprocessing);
+        if (o.Model != "Conv4_FC3")
+            throw new InvalidOptionException("MODEL", "Conv4_FC3 (the only ROI architecture of ClinicaDL 0.2.1)", o.Model);
+        Guard.Positive("-np/--nproc", c.NProc);
+        Guard.Positive("--batch_size", c.BatchSize);
+        Guard.NonNegative("-esteps/--evaluation_steps", c.EvaluationSteps);
+        if (c.Threads is int t) Guard.Positive("--threads", t);
+        if (c.EvalBatchSize is int eb) Guard.Positive("--eval_batch_size", eb);
+        if (c.CacheMemoryBytes is long cm) Guard.NonNegative("--cache_memory", cm);
+        Guard.Positive("--epochs", p.Epochs);
+        Guard.Positive("-lr/--learning_rate", p.LearningRate);
+        Guard.NonNegative("-wd/--weight_decay", p.WeightDecay);
+        Guard.InRange("--dropout", p.Dropout, 0, 1, maxExclusive: true);
+        Guard.NonNegative("--patience", p.Patience);
+        Guard.NonNegative("--tolerance", p.Tolerance);
+        Guard.Positive("-asteps/--accumulation_steps", p.AccumulationSteps);
+        Guard.InRange("--selection_threshold", o.SelectionThreshold, 0, 1);
+        if (o.Data.Diagnoses.Count == 0)
+            throw new InvalidOptionException("-d/--diagnoses", "give at least one of " + string.Join(", ", Diagnosis.Names));
+        foreach (var d in o.Data.Diagnoses)
+            if (Diagnosis.Label(d) is null)
+                throw new InvalidOptionException("-d/--diagnoses", "names among " + string.Join(", ", Diagnosis.Names), d);
+        if (o.Data.Diagnoses.Distinct().Count() != o.Data.Diagnoses.Count)
+            throw new InvalidOptionException("-d/--diagnoses", "distinct names", string.Join(" ", o.Data.Diagnoses));
+        if (o.CrossValidation.NSplits is int n && n < 2)
+            throw new InvalidOptionException("--n_splits", "an integer ≥ 2", Text(n));
+        foreach (int split in o.CrossValidation.Split ?? [])
+        {
+            int count = o.CrossValidation.NSplits ?? 1;
+            if (split < 0 || split >= count)
+                throw new InvalidOptionException("--split", o.CrossValidation.NSplits is null
+                    ? "0 without --n_splits (train/ and validation/ hold a single split)"
+                    : $"fold indices in 0..{count - 1} (--n_splits {count})", Text(split));
+        }
+        if (o.CrossValidation.Split is { } s && s.Distinct().Count() != s.Count)
+            throw new InvalidOptionException("--split", "distinct fold indices", string.Join(" ", s));
+        if (o.Transfer.Selection is not ("best_loss" or "best_balanced_accuracy"))
+            throw new InvalidOptionException("--transfer_learning_selection", "best_loss or best_balanced_accuracy", o.Transfer.Selection);
+        if (!c.UseCpu && !TorchSharp.torch.cuda.is_available())
+            throw new InvalidOptionException("-cpu/--use_cpu", "no GPU is available. Please add the -cpu flag to run on CPU");
+        if (o.Roi.UseExtractedRoi && o.Roi.RoiList is not { Count: > 0 })
+            throw new InvalidOptionException("--use_extracted_roi", "only works with --roi_list (extracted ROI tensors exist only for mask ROIs, as in ClinicaDL)");
+    }
+
+    internal static void CheckCaps(string root, string? cohort)
+    {
+        string where = cohort is null ? "CAPS_DIR" : $"CAPS of cohort {cohort}";
+        if (File.Exists(root))
+            throw new CapsLayoutException(root, $"{where} is a file; a CAPS folder was expected.");
+        if (!Directory.Exists(root))
+            throw new CapsLayoutException(root, $"{where} not found.");
+        var bidsLike = Directory.EnumerateDirectories(root, "sub-*").FirstOrDefault();
+        if (bidsLike is not null)
+            throw new CapsLayoutException(root, $"{where} holds {Path.GetFileName(bidsLike)} at its top level: this looks like a BIDS folder, not a CAPS (which holds subjects/).");
+        if (!Directory.Exists(Path.Combine(root, "subjects")) || !Directory.EnumerateFileSystemEntries(Path.Combine(root, "subjects")).Any())
+            throw new CapsLayoutException(root, $"{where} has no subjects (expected subjects/<participant_id>/<session_id>/t1_linear/).");
+    }
+
+    internal static void CheckImages(IReadOnlyList<Session> sessions)
+    {
+        var missing = new List<string>();
+        foreach (var s in sessions)
+        {
+            string? file = Data.ImagePatchSource.ImageFile(s);
+            if (file is null)
+            {
+                missing.Add(s.Caps.ImagePath(s.ParticipantId, s.SessionId));
+                continue;
+            }
+            if (file.EndsWith(".pt", StringComparison.Ordinal)) continue; // checked when read
+            var header = NiftiReader.Verify(file);
+            var shape = header.SpatialShape;
+            if (!shape.SequenceEqual(CapsLayout.CroppedShape))
+                throw new CapsLayoutException(file, $"image of {s.Key} is {string.Join("×", shape)}; the cropped t1-linear grid is 169×208×179.",
+                    "Use images from clinica's t1-linear pipeline (desc-Crop).");
+        }
+        if (missing.Count > 0)
+            throw new CapsLayoutException(missing[0], $"image not found{(missing.Count > 1 ? $" (and {missing.Count - 1} other session(s) have no image)" : "")}.",
+                "Each session of the label files needs its t1-linear image in the CAPS.");
+    }
+
+    /// <summary>With <c>--use_extracted_roi</c>: every ROI tensor must exist; shapes come from the first session's tensors.</summary>
+    internal static IReadOnlyList<RoiDefinition> ExtractedRois(TrainRoiOptions o, IReadOnlyList<Session> sessions)
+    {
+        var source = new Data.ExtractedRoiPatchSource(!o.Data.Unnormalize, o.Roi.UncroppedRoi);
+        var names = o.Roi.RoiList!;
+        foreach (var session in sessions)
+            foreach (string name in names)
+            {
+                if (!BidsLabel.IsLabel(name))
+                    throw new InvalidOptionException("--roi_list", "ROI names of letters and digits only (no '/', '..' or paths)", name);
+                string file = source.File(session, name);
+                if (!File.Exists(file))
+                    throw new CapsLayoutException(file, $"ROI tensor of {session.Key} not found (--use_extracted_roi).",
+                        $"Make them with: clinicadl extract roi {session.CapsRoot} t1-linear --roi_list {string.Join(" ", names)}{(o.Roi.UncroppedRoi ? " --uncropped_roi" : "")}");
+            }
+        return names.Select(name =>
+        {
+            var (_, shape) = Data.ExtractedRoiPatchSource.ReadTensor(source.File(sessions[0], name));
+            return new RoiDefinition(name, RoiBox.Whole(shape), null, null);
+        }).ToList();
+    }
+
+    internal static IReadOnlyList<RoiDefinition> ResolveRois(TrainRoiOptions o, IReadOnlyList<Cohort> cohorts)
+    {
+        var rois = RoiSet.Resolve(new CapsLayout(cohorts[0].CapsRoot), o.Roi.RoiList, o.Roi.UncroppedRoi, CapsLayout.CroppedShape);
+        // With several cohorts, each cohort's CAPS must hold the same masks (decision: masks come from each cohort's own CAPS).
+        foreach (var cohort in cohorts.Skip(1))
+        {
+            var other = RoiSet.Resolve(new CapsLayout(cohort.CapsRoot), o.Roi.RoiList, o.Roi.UncroppedRoi, CapsLayout.CroppedShape);
+            for (int r = 0; r < rois.Count; r++)
+                if (rois[r].Mask is { } a && other[r].Mask is { } b && (rois[r].Box != other[r].Box || !a.AsSpan().SequenceEqual(b)))
+                    throw new CapsLayoutException(other[r].MaskPath!, $"mask of ROI \"{rois[r].Name}\" differs from cohort {cohorts[0].Name}'s ({rois[r].MaskPath}).",
+                        "Every cohort must use the same masks.");
+        }
+        return rois;
+    }
+
+    internal static void CheckRoiShapes(TrainRoiOptions o, IReadOnlyList<RoiDefinition> rois)
+    {
+        foreach (var roi in rois)
+        {
+            bool ok = o.NetworkType == NetworkType.Autoencoder ? roi.Shape.All(s => s >= 31) : Conv4Fc3.Accepts(roi.Shape);
+            if (!ok)
+                throw new InvalidOptionException("--roi_list",
+                    o.NetworkType == NetworkType.Autoencoder
+                        ? "ROIs of at least 31 voxels per side for the autoencoder"
+                        : $"ROIs of {Conv4Fc3.MinSide} to {Conv4Fc3.MaxSide} voxels per side for Conv4_FC3",
+                    $"ROI \"{roi.Name}\" of shape {roi.Box.ShapeText}{(roi.MaskPath is null ? "" : " (" + roi.MaskPath + ")")}");
+        }
+        if (o.NetworkType == NetworkType.MultiCnn && rois.Count < 2)
+            throw new InvalidOptionException("--roi_list", "at least two ROIs for multicnn (one network per ROI); use cnn for a single ROI",
+                string.Join(" ", rois.Select(r => r.Name)));
+        if (o.NetworkType != NetworkType.MultiCnn && rois.Select(r => r.Box.ShapeText).Distinct().Count() > 1)
+            throw new InvalidOptionException("--roi_list", $"ROIs of one shape for {o.NetworkName} (they share batches); use multicnn for ROIs of different shapes",
+                string.Join(", ", rois.Select(r => $"{r.Name} {r.Box.ShapeText}")));
+    }
+
+    private static void CheckBatches(TrainRoiOptions o, FoldPlan fold, int roiCount)
+    {
+        int perImage = o.NetworkType == NetworkType.MultiCnn ? 1 : roiCount;
+        long batches = ((long)fold.Train.Count * perImage + o.Computational.BatchSize - 1) / o.Computational.BatchSize;
+        if (o.Optimization.AccumulationSteps > batches)
+            throw new InvalidOptionException("-asteps/--accumulation_steps",
+                $"at most the {batches} batches of an epoch of fold {fold.Fold} (the model would never be updated)", Text(o.Optimization.AccumulationSteps));
+    }
+
+    private static void CheckOutput(TrainRoiOptions o, ResultsTree tree)
+    {
+        string root = Path.GetFullPath(o.OutputDir);
+        if (File.Exists(root))
+            throw new OutputFolderException(root, "OUTPUT_DIR is a file; a folder was expected.");
+        // The nearest existing folder must be writable.
+        string? probe = root;
+        while (probe is not null && !Directory.Exists(probe)) probe = Path.GetDirectoryName(probe);
+        if (probe is null || !IsWritable(probe))
+            throw new OutputFolderException(root, $"cannot be written ({probe ?? "/"} is not writable).");
+        // Folds of one run may be trained by separate jobs into one OUTPUT_DIR (decision 4): the configurations must agree.
+        if (File.Exists(tree.CommandLineJson) && !o.Overwrite)
+        {
+            var recorded = CommandLineRecord.Read(tree.CommandLineJson, root);
+            if (CommandLineRecord.FirstDifference(o, recorded) is string key)
+                throw new OutputFolderException(tree.CommandLineJson, $"records another training configuration (\"{key}\" differs).",
+                    "Folds trained into one OUTPUT_DIR must share their options; choose another OUTPUT_DIR, or add --overwrite to replace the record.");
+        }
+        foreach (int fold in o.CrossValidation.Folds)
+        {
+            string dir = tree.Fold(fold);
+            if (File.Exists(dir))
+                throw new OutputFolderException(dir, "is a file; a fold folder was expected.");
+            if (!o.Overwrite && Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+                throw new OutputFolderException(dir, "already holds results.",
+                    "Add --overwrite to replace them, use `clinicadl train resume` to continue an interrupted run, or choose another OUTPUT_DIR.");
+        }
+    }
+
+    private static bool IsWritable(string folder)
+    {
+        string test = Path.Combine(folder, $".clinicadl-write-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            using (File.Create(test, 1, FileOptions.DeleteOnClose)) { }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        finally
+        {
+            try { File.Delete(test); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
