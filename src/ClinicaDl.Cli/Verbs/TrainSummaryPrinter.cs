@@ -1,6 +1,5 @@
 using System.Globalization;
 using ClinicaDl.Evaluation;
-using ClinicaDl.Runs;
 using Spectre.Console;
 
 namespace ClinicaDl.Cli.Verbs;

@@ -1,5 +1,3 @@
-using ClinicaDl.Evaluation;
-
 namespace ClinicaDl.Evaluation;
 
 /// <summary>Validation results of one fold and selection, for the final summary.</summary>

@@ -3,7 +3,6 @@ using System.Text.Json;
 using ClinicaDl.Caps;
 using ClinicaDl.Data;
 using ClinicaDl.Errors;
-using ClinicaDl.Formats;
 using ClinicaDl.Formats.Json;
 
 namespace ClinicaDl.Options;

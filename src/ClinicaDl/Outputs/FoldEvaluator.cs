@@ -2,8 +2,6 @@ using ClinicaDl.Data;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Options;
-using ClinicaDl.Outputs;
-using ClinicaDl.Runs;
 using ClinicaDl.Training;
 using static TorchSharp.torch;
 

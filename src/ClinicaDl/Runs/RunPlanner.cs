@@ -5,7 +5,6 @@ using ClinicaDl.Errors;
 using ClinicaDl.Formats.Nifti;
 using ClinicaDl.Networks;
 using ClinicaDl.Options;
-using ClinicaDl.Outputs;
 using ClinicaDl.Training;
 
 namespace ClinicaDl.Runs;

@@ -6,7 +6,6 @@ using ClinicaDl.Errors;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Options;
-using ClinicaDl.Outputs;
 using static TorchSharp.torch;
 
 namespace ClinicaDl.Training;

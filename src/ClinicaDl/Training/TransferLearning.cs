@@ -3,7 +3,6 @@ using ClinicaDl.Errors;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Networks;
 using ClinicaDl.Options;
-using ClinicaDl.Outputs;
 using static TorchSharp.torch;
 
 namespace ClinicaDl.Training;
