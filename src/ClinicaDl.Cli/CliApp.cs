@@ -44,6 +44,8 @@ internal static class CliApp
         root.Subcommands.Add(ExtractCommand.Build(context));
         root.Subcommands.Add(ClassifyCommand.Build(context));
         root.Subcommands.Add(PlotCommand.Build(context));
+        root.Subcommands.Add(QualityCheckCommand.Build(context));
+        root.Subcommands.Add(PreprocessingCommand.Build(context));
         return root;
     }
 

@@ -13,6 +13,7 @@ internal static class GenerateCommand
             "Each source image gives an AD image (atrophy in mask 1) and a CN image (atrophy in mask 2): separable by design."));
         command.Subcommands.Add(Mode(context, GenerateMode.Random, "random",
             "Copies of one image with Gaussian noise, half AD and half CN: not separable by design."));
+        command.Subcommands.Add(GenerateSheppLoganCommand.Build(context));
         return command;
     }
 
