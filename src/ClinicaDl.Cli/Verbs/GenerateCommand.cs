@@ -48,6 +48,8 @@ internal static class GenerateCommand
                 context.Output.WriteLine($"Label files: {result.LabelsFolder}/AD.tsv and CN.tsv; next: clinicadl tsvtool kfold {result.LabelsFolder} --n_splits 2");
                 if (result.MaskNames.Count > 0)
                     context.Output.WriteLine($"Masks for --roi_list: {string.Join(", ", result.MaskNames)}");
+                if (result.KeptFiles.Count > 0)
+                    context.Error.WriteLine($"clinicadl: warning: kept {result.KeptFiles.Count} file(s) of {result.OutputDir} that generate did not write (first: {result.KeptFiles[0]}); they may describe the earlier data set.");
             }
             return CliApp.Success;
         });
