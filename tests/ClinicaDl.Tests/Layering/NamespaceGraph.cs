@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 
-namespace ClinicaDl.Tests.Architecture;
+namespace ClinicaDl.Tests.Layering;
 
 /// <summary>Which namespaces of an assembly use which others: from member signatures, base types, attributes and
 /// every type, method and field token in method bodies (IL), so a dependency hidden in a method body counts too.</summary>

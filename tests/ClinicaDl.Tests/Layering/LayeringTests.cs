@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace ClinicaDl.Tests.Architecture;
+namespace ClinicaDl.Tests.Layering;
 
 /// <summary>The library's folders (namespaces) form layers whose imports point down (DESIGN.md, Layout): no namespace
 /// imports one of a higher layer, and no two namespaces import each other, directly or through others.</summary>
