@@ -48,10 +48,10 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
         bn1 = nn.BatchNorm2d(64);
         relu = nn.ReLU();
         maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
-        layer1 = Layer(64, 64, 1);
-        layer2 = Layer(64, 128, 2);
-        layer3 = Layer(128, 256, 2);
-        layer4 = Layer(256, 512, 2);
+        layer1 = BasicBlock.Layer(64, 64, 1);
+        layer2 = BasicBlock.Layer(64, 128, 2);
+        layer3 = BasicBlock.Layer(128, 256, 2);
+        layer4 = BasicBlock.Layer(256, 512, 2);
         avgpool = nn.AvgPool2d(7, stride: 1);
         fc = nn.Linear(512, 1000);
         drop_out = nn.Dropout(dropout);
@@ -66,9 +66,6 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
 
     /// <summary>The keys of a torchvision ResNet-18 (<c>resnet18-5c106cde.pth</c>) are these minus the ones starting with this.</summary>
     public const string AddedPrefix = "fc_out.";
-
-    private static Sequential Layer(int input, int output, int stride)
-        => nn.Sequential(new BasicBlock(input, output, stride), new BasicBlock(output, output, 1));
 
     private void Initialise()
     {
@@ -108,40 +105,5 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
         x = avgpool.call(x);
         x = x.view(x.shape[0], -1);
         return fc_out.call(drop_out.call(fc.call(x))).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>torchvision's <c>BasicBlock</c>: two 3×3 convolutions with BatchNorm, a residual connection, and a 1×1
-    /// downsample (<c>downsample.0</c> conv, <c>downsample.1</c> BN) when the stride or the width changes.</summary>
-    private sealed class BasicBlock : nn.Module<Tensor, Tensor>
-    {
-#pragma warning disable IDE1006, SA1306 // PyTorch key names
-        private readonly Conv2d conv1;
-        private readonly BatchNorm2d bn1;
-        private readonly ReLU relu;
-        private readonly Conv2d conv2;
-        private readonly BatchNorm2d bn2;
-        private readonly Sequential? downsample;
-#pragma warning restore IDE1006, SA1306
-
-        public BasicBlock(int input, int output, int stride) : base(nameof(BasicBlock))
-        {
-            conv1 = nn.Conv2d(input, output, 3, stride: stride, padding: 1, bias: false);
-            bn1 = nn.BatchNorm2d(output);
-            relu = nn.ReLU();
-            conv2 = nn.Conv2d(output, output, 3, padding: 1, bias: false);
-            bn2 = nn.BatchNorm2d(output);
-            if (stride != 1 || input != output)
-                downsample = nn.Sequential(nn.Conv2d(input, output, 1, stride: stride, bias: false), nn.BatchNorm2d(output));
-            RegisterComponents();
-        }
-
-        public override Tensor forward(Tensor input)
-        {
-            using var scope = NewDisposeScope();
-            var x = relu.call(bn1.call(conv1.call(input)));
-            x = bn2.call(conv2.call(x));
-            var identity = downsample is null ? input : downsample.call(input);
-            return relu.call(x + identity).MoveToOuterDisposeScope();
-        }
     }
 }

@@ -35,7 +35,8 @@ public sealed record ExtractSliceResult(int Slices, int Images, int ConstantSlic
 public static class SliceTensorExport
 {
     /// <summary>Checks everything, then writes the tensors.</summary>
-    /// <exception cref="ClinicaDlException">Bad options, a missing CAPS or image, or existing slice tensors without --overwrite (nothing written).</exception>
+    /// <exception cref="ClinicaDlException">Bad options, a missing CAPS or image, or existing slice tensors without --overwrite (nothing written);
+    /// an image that cannot be decoded (nothing written either: every file is renamed into place at the end).</exception>
     public static ExtractSliceResult Run(ExtractSliceOptions o, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
     {
         if (o.Preprocessing != CapsLayout.T1Linear)
@@ -48,10 +49,10 @@ public static class SliceTensorExport
         var caps = new CapsLayout(o.CapsDir);
         var sessions = SessionList.Resolve(caps, o.SubjectsSessionsTsv)
             .Select(s => new Session(s.Participant, s.Session, null, -1, Session.SingleCohort, o.CapsDir)).ToList();
+        // Every image is checked before any tensor is written, as train checks them.
+        Training.RunPlanner.CheckImages(sessions);
         foreach (var s in sessions)
         {
-            if (ImagePatchSource.ImageFile(s) is null)
-                throw new CapsLayoutException(s.Caps.ImagePath(s.ParticipantId, s.SessionId), $"image of {s.Key} not found.");
             if (!o.Overwrite)
             {
                 string first = SliceFiles.Path(caps, s.ParticipantId, s.SessionId, o.Direction, o.Mode, 0);
@@ -60,6 +61,9 @@ public static class SliceTensorExport
             }
         }
 
+        // Written under temporary names and renamed into place once every image has been read: a corrupt image,
+        // a full disk or an interrupt leaves the CAPS as it was.
+        using var staged = new StagedWrites();
         int done = 0, slices = 0, images = 0, constant = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Workers, CancellationToken = cancel };
         Parallel.ForEach(sessions, parallel, session =>
@@ -70,7 +74,7 @@ public static class SliceTensorExport
             if (o.Overwrite ? imageFile != imageTensor : !File.Exists(imageTensor))
             {
                 using var scope = NewDisposeScope();
-                PyTorchFile.SaveTensor(imageTensor, ImageTensor(data, shape));
+                PyTorchFile.SaveTensor(staged.Stage(imageTensor), ImageTensor(data, shape));
                 Interlocked.Increment(ref images);
             }
             var (h, w) = o.Direction.SliceShape(shape);
@@ -90,11 +94,12 @@ public static class SliceTensorExport
                 {
                     t = tensor(slice, [1, h, w], ScalarType.Float32);
                 }
-                PyTorchFile.SaveTensor(SliceFiles.Path(caps, session.ParticipantId, session.SessionId, o.Direction, o.Mode, i), t);
+                PyTorchFile.SaveTensor(staged.Stage(SliceFiles.Path(caps, session.ParticipantId, session.SessionId, o.Direction, o.Mode, i)), t);
                 Interlocked.Increment(ref slices);
             }
             progress?.Report((Interlocked.Increment(ref done), sessions.Count));
         });
+        staged.Commit();
         return new ExtractSliceResult(slices, images, constant);
     }
 
