@@ -17,7 +17,7 @@ public static class MixedPrecision
     public static Tensor Layer(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType half) => layer switch
     {
         Conv3d conv => nn.functional.conv3d(x.to(half), conv.weight!.to(half), conv.bias?.to(half), conv.stride, conv.padding, conv.dilation, conv.groups),
-        ConvTranspose3d deconv => nn.functional.conv_transpose3d(x.to(half), deconv.weight!.to(half), deconv.bias?.to(half), deconv.stride, deconv.padding, deconv.output_padding, deconv.dilation, deconv.groups),
+        ConvTranspose3d deconv => TransposedConvolution.Forward(deconv, x, half),
         Linear linear => nn.functional.linear(x.to(half), linear.weight!.to(half), linear.bias?.to(half)),
         BatchNorm3d norm => norm.call(x.to(ScalarType.Float32)),
         _ => layer.call(x),
