@@ -10,7 +10,8 @@ namespace ClinicaDl.Networks;
 /// differentiable, so gradients reach the float32 parameters as float32. BatchNorm runs in float32 (its input is cast
 /// up), ReLU, pooling, unpooling, Flatten and Dropout in whatever type
 /// comes in. Callers compute the loss in float32. Weights are cast once per forward pass in training (one forward per
-/// step) and once per pass under <see cref="CastOnce"/> (evaluation, where the weights do not change between batches).
+/// step); those of convolutions and linear layers once per pass under <see cref="CastOnce"/> (evaluation, where the
+/// weights do not change between batches).
 /// </remarks>
 public static class MixedPrecision
 {
@@ -28,10 +29,7 @@ public static class MixedPrecision
                 return nn.functional.conv3d(x.to(half), w, b, conv.stride, conv.padding, conv.dilation, conv.groups);
             }
             case ConvTranspose3d deconv:
-            {
-                var (w, b) = Weights(deconv, half, deconv.weight!, deconv.bias);
-                return nn.functional.conv_transpose3d(x.to(half), w, b, deconv.stride, deconv.padding, deconv.output_padding, deconv.dilation, deconv.groups);
-            }
+                return TransposedConvolution.Forward(deconv, x, half);
             case Linear linear:
             {
                 var (w, b) = Weights(linear, half, linear.weight!, linear.bias);

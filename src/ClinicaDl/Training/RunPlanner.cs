@@ -45,6 +45,7 @@ internal static class RunPlanner
         var tree = new ResultsTree(o.OutputDir);
         if (!resuming) CheckOutput(o, tree);
         var transfer = TransferLearning.Plan(o, folds.Select(f => f.Fold), rois.Count);
+        if (!resuming) CheckWritable(o.OutputDir); // last: a run refused for another reason has not touched any folder
         return new RunPlan(o, tree, cohorts, rois, sessions, folds, transfer);
     }
 
@@ -107,7 +108,16 @@ internal static class RunPlanner
         var bidsLike = Directory.EnumerateDirectories(root, "sub-*").FirstOrDefault();
         if (bidsLike is not null)
             throw new CapsLayoutException(root, $"{where} holds {Path.GetFileName(bidsLike)} at its top level: this looks like a BIDS folder, not a CAPS (which holds subjects/).");
-        if (!Directory.Exists(Path.Combine(root, "subjects")) || !Directory.EnumerateFileSystemEntries(Path.Combine(root, "subjects")).Any())
+        string subjects = Path.Combine(root, "subjects");
+        try
+        {
+            if (Directory.Exists(subjects)) _ = Directory.EnumerateFileSystemEntries(subjects).Any();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new CapsLayoutException(subjects, $"cannot be read ({e.Message}).");
+        }
+        if (!Directory.Exists(subjects) || !Directory.EnumerateFileSystemEntries(subjects).Any())
             throw new CapsLayoutException(root, $"{where} has no subjects (expected subjects/<participant_id>/<session_id>/t1_linear/).");
     }
 
@@ -122,9 +132,15 @@ internal static class RunPlanner
                 missing.Add(s.Caps.ImagePath(s.ParticipantId, s.SessionId));
                 continue;
             }
-            if (file.EndsWith(".pt", StringComparison.Ordinal)) continue; // checked when read
-            var header = NiftiReader.Verify(file);
-            var shape = header.SpatialShape;
+            int[] shape;
+            try
+            {
+                shape = file.EndsWith(".pt", StringComparison.Ordinal) ? TensorImageShape(file) : NiftiReader.Verify(file).SpatialShape;
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                throw new CapsLayoutException(file, $"image of {s.Key} cannot be read ({e.Message}).");
+            }
             if (!shape.SequenceEqual(CapsLayout.CroppedShape))
                 throw new CapsLayoutException(file, $"image of {s.Key} is {string.Join("×", shape)}; the cropped t1-linear grid is 169×208×179.",
                     "Use images from clinica's t1-linear pipeline (desc-Crop).");
@@ -132,6 +148,15 @@ internal static class RunPlanner
         if (missing.Count > 0)
             throw new CapsLayoutException(missing[0], $"image not found{(missing.Count > 1 ? $" (and {missing.Count - 1} other session(s) have no image)" : "")}.",
                 "Each session of the label files needs its t1-linear image in the CAPS.");
+    }
+
+    /// <summary>The spatial shape of a whole-image tensor (1, X, Y, Z), checked without reading its voxels, so that a garbage <c>.pt</c> is refused before anything is written.</summary>
+    internal static int[] TensorImageShape(string file)
+    {
+        var (shape, _) = PyTorchFile.InspectTensor(file);
+        if (shape.Length != 4 || shape[0] != 1)
+            throw new CheckpointException(file, $"tensor has shape ({string.Join(", ", shape)}); an image tensor (1, X, Y, Z) was expected.");
+        return [(int)shape[1], (int)shape[2], (int)shape[3]];
     }
 
     /// <summary>With <c>--use_extracted_roi</c>: every ROI tensor must exist; shapes come from the first session's tensors.</summary>
@@ -205,11 +230,6 @@ internal static class RunPlanner
         string root = Path.GetFullPath(o.OutputDir);
         if (File.Exists(root))
             throw new OutputFolderException(root, "OUTPUT_DIR is a file; a folder was expected.");
-        // The nearest existing folder must be writable.
-        string? probe = root;
-        while (probe is not null && !Directory.Exists(probe)) probe = Path.GetDirectoryName(probe);
-        if (probe is null || !IsWritable(probe))
-            throw new OutputFolderException(root, $"cannot be written ({probe ?? "/"} is not writable).");
         // Folds of one run may be trained by separate jobs into one OUTPUT_DIR (decision 4): the configurations must agree.
         if (File.Exists(tree.CommandLineJson) && !o.Overwrite)
         {
@@ -229,21 +249,13 @@ internal static class RunPlanner
         }
     }
 
-    private static bool IsWritable(string folder)
+    /// <summary>The nearest existing folder of OUTPUT_DIR must let this process create files.</summary>
+    private static void CheckWritable(string outputDir)
     {
-        string test = Path.Combine(folder, $".clinicadl-write-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        try
-        {
-            using (File.Create(test, 1, FileOptions.DeleteOnClose)) { }
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-        finally
-        {
-            try { File.Delete(test); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        string root = Path.GetFullPath(outputDir);
+        string? probe = root;
+        while (probe is not null && !Directory.Exists(probe)) probe = Path.GetDirectoryName(probe);
+        if (probe is null || !Common.FolderAccess.CanCreateFilesIn(probe))
+            throw new OutputFolderException(root, $"cannot be written ({probe ?? "/"} is not writable).");
     }
 }
