@@ -1,6 +1,7 @@
 using ClinicaDl.Data;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats;
+using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Networks;
 using ClinicaDl.Options;
@@ -103,6 +104,7 @@ public sealed class TrainingRun
     private RunSummary Train(RunPlan plan, int threads, bool resume, CancellationToken cancel)
     {
         set_num_threads(threads);
+        LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not a freed NaN
         var device = options.Computational.UseCpu ? CPU : CUDA;
         var tree = plan.Tree;
         var precision = Precision;

@@ -1,4 +1,6 @@
 using ClinicaDl.Errors;
+using ClinicaDl.Formats;
+using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Outputs;
 
 namespace ClinicaDl.Training;

@@ -13,7 +13,7 @@ public sealed class LayeringTests
         ["ClinicaDl.Formats"],
         ["ClinicaDl.Caps"],
         ["ClinicaDl.Elements"],
-        ["ClinicaDl.Data", "ClinicaDl.Networks", "ClinicaDl.Evaluation"],
+        ["ClinicaDl.Data", "ClinicaDl.Slices", "ClinicaDl.Networks", "ClinicaDl.Evaluation"],
         ["ClinicaDl.Options"],
         ["ClinicaDl.Training"],
         ["ClinicaDl.Outputs"],
