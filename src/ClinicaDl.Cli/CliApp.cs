@@ -36,7 +36,7 @@ internal static class CliApp
                 context.Output.WriteLine(VersionText);
                 return Success;
             }
-            context.Error.WriteLine("clinicadl: a verb is required (generate, tsvtool, train, plot, classify, extract). See clinicadl --help.");
+            context.Error.WriteLine("clinicadl: a verb is required (generate, tsvtool, train, plot, classify, extract, random-search, interpret). See clinicadl --help.");
             return UsageError;
         });
         root.Subcommands.Add(GenerateCommand.Build(context));
@@ -45,6 +45,7 @@ internal static class CliApp
         root.Subcommands.Add(ExtractCommand.Build(context));
         root.Subcommands.Add(ClassifyCommand.Build(context));
         root.Subcommands.Add(PlotCommand.Build(context));
+        root.Subcommands.Add(RandomSearchCommand.Build(context, logname));
         return root;
     }
 

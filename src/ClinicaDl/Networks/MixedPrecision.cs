@@ -8,7 +8,7 @@ namespace ClinicaDl.Networks;
 /// The float32 parameters stay the master weights (Adam updates them in float32). Convolutions, transposed
 /// convolutions and linear layers run in the half type on half-type casts of their input and weights; the cast is
 /// differentiable, so gradients reach the float32 parameters as float32. BatchNorm (its parameters and running
-/// statistics) runs in float32, and callers compute the loss in float32. Pooling, unpooling, ReLU, Flatten and
+/// statistics) and InstanceNorm run in float32, and callers compute the loss in float32. Pooling, unpooling, ReLU, Flatten and
 /// Dropout run in whatever type comes in.
 /// </remarks>
 public static class MixedPrecision
@@ -16,10 +16,12 @@ public static class MixedPrecision
     /// <summary>Runs one layer: weighted layers in <paramref name="half"/>, BatchNorm in float32, the rest as is.</summary>
     public static Tensor Layer(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType half) => layer switch
     {
+        Sequential block => Sequence(block, x, half),
         Conv3d conv => nn.functional.conv3d(x.to(half), conv.weight!.to(half), conv.bias?.to(half), conv.stride, conv.padding, conv.dilation, conv.groups),
         ConvTranspose3d deconv => nn.functional.conv_transpose3d(x.to(half), deconv.weight!.to(half), deconv.bias?.to(half), deconv.stride, deconv.padding, deconv.output_padding, deconv.dilation, deconv.groups),
+        Conv2d conv => nn.functional.conv2d(x.to(half), conv.weight!.to(half), conv.bias?.to(half), conv.stride, conv.padding, conv.dilation, conv.groups),
         Linear linear => nn.functional.linear(x.to(half), linear.weight!.to(half), linear.bias?.to(half)),
-        BatchNorm3d norm => norm.call(x.to(ScalarType.Float32)),
+        BatchNorm3d or BatchNorm2d or InstanceNorm3d or InstanceNorm2d => layer.call(x.to(ScalarType.Float32)),
         _ => layer.call(x),
     };
 

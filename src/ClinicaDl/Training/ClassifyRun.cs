@@ -112,7 +112,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
             foreach (int fold in folds)
                 foreach (string selection in ResultsTree.Selections)
                 {
-                    var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, device), cancel);
+                    var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, rois[0].Shape, device), cancel);
                     var validation = ReadPredictions(tree.Table(fold, selection, "validation", "roi", "prediction"));
                     var image = evaluator.Write(fold, selection, o.Prefix, results, evaluator.Weights(fold, selection, validation), labelled);
                     if (image is not null)
@@ -138,9 +138,9 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
         return File.Exists(tree.BestModel(fold, 0, selection));
     }
 
-    private static ITrainingTask CreateTask(TrainRoiOptions model, Device device)
+    private static ITrainingTask CreateTask(TrainRoiOptions model, IReadOnlyList<int> elementShape, Device device)
     {
-        var network = new Conv4Fc3(model.Optimization.Dropout);
+        var network = NetworkFactory.Classifier(model, elementShape);
         network.to(device);
         return new ClassificationTask(network, device);
     }

@@ -52,6 +52,7 @@ public sealed record PrecisionMode(ScalarType? Half, string Description, string?
     {
         (null, _) => model.call(input),
         (ScalarType h, Conv4Fc3 cnn) => cnn.ForwardMixed(input, h),
+        (ScalarType h, RandomArchitecture random) => random.ForwardMixed(input, h),
         (ScalarType h, AutoEncoder ae) => ae.ForwardMixed(input, h),
         _ => throw new InvalidOperationException($"no mixed-precision forward pass for {model.GetType().Name}"),
     };

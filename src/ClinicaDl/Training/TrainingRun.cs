@@ -27,6 +27,9 @@ public sealed class TrainingRun
         Precision = PrecisionMode.For(options.Computational.Amp, options.Computational.UseCpu);
     }
 
+    /// <summary>The spatial shape of the elements (the first ROI's; a RandomArchitecture is built for it).</summary>
+    private IReadOnlyList<int> elementShape = [];
+
     /// <summary>The arithmetic of this run (<c>--amp</c>), decided once.</summary>
     private PrecisionMode Precision { get; }
 
@@ -91,6 +94,7 @@ public sealed class TrainingRun
 
     private RunSummary Train(RunPlan plan, int threads, bool resume, CancellationToken cancel)
     {
+        elementShape = plan.Rois[0].Shape;
         set_num_threads(threads);
         var device = options.Computational.UseCpu ? CPU : CUDA;
         var tree = plan.Tree;
@@ -234,7 +238,7 @@ public sealed class TrainingRun
             ae.to(device);
             return new ReconstructionTask(ae, device, Precision);
         }
-        var model = new Conv4Fc3(options.Optimization.Dropout);
+        var model = NetworkFactory.Classifier(options, elementShape);
         model.to(device);
         return new ClassificationTask(model, device, Precision);
     }
