@@ -46,6 +46,7 @@ internal static class CliApp
         root.Subcommands.Add(ClassifyCommand.Build(context));
         root.Subcommands.Add(PlotCommand.Build(context));
         root.Subcommands.Add(RandomSearchCommand.Build(context, logname));
+        root.Subcommands.Add(InterpretCommand.Build(context, logname));
         return root;
     }
 

@@ -194,7 +194,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
             throw new DataLeakageException(split, leaks, $"Their subjects trained fold {fold}; add --skip_leak_check to classify them anyway.");
     }
 
-    private static IReadOnlyList<RoiPrediction> ReadPredictions(string path)
+    internal static IReadOnlyList<RoiPrediction> ReadPredictions(string path)
     {
         var table = TsvTable.Read(path);
         int p = table.IndexOf("participant_id"), s = table.IndexOf("session_id"), roi = table.IndexOf("roi_id"),

@@ -100,6 +100,11 @@ print(worst)
         var classify = CliRunner.Run("classify", data.Caps, Path.Combine(data.Labels, "validation_splits-2", "split-1"), job, "again", "-cpu", "--threads", "1");
         Assert.True(classify.ExitCode == 0, classify.All);
         Assert.True(File.Exists(Path.Combine(job, "fold-1", "cnn_classification", "best_loss", "again_image_level_prediction.tsv")));
+
+        // interpret rebuilds it too.
+        var interpret = CliRunner.Run("interpret", "group", job, "maps", "-cpu", "--threads", "1");
+        Assert.True(interpret.ExitCode == 0, interpret.All);
+        Assert.Equal(50 * 50 * 50 * 4 + 128, new FileInfo(Path.Combine(job, "fold-1", "gradients", "best_loss", "maps", "map.npy")).Length);
     }
 
     [Theory]
