@@ -2,12 +2,11 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using ClinicaDl.Cli.Console;
 using ClinicaDl.Cli.Verbs;
-using ClinicaDl.Errors;
 
 namespace ClinicaDl.Cli;
 
 /// <summary>The <c>clinicadl</c> command tree and the mapping of outcomes to exit codes.</summary>
-/// <remarks>Exit codes: 0 success; 1 a failed run; 2 a usage or input error (nothing changed on disk); 130/143 interrupted by SIGINT/SIGTERM.</remarks>
+/// <remarks>Exit codes: 0 success; 1 a failed run (or a bug, which says so and prints its trace); 2 a usage or input error (nothing changed on disk); 130/143 interrupted by SIGINT/SIGTERM.</remarks>
 internal static class CliApp
 {
     public const int Success = 0, Failure = 1, UsageError = 2, Interrupted = 130, Terminated = 143;
@@ -47,6 +46,8 @@ internal static class CliApp
         root.Subcommands.Add(PlotCommand.Build(context));
         root.Subcommands.Add(RandomSearchCommand.Build(context, logname));
         root.Subcommands.Add(InterpretCommand.Build(context, logname));
+        root.Subcommands.Add(QualityCheckCommand.Build(context));
+        root.Subcommands.Add(PreprocessingCommand.Build(context));
         return root;
     }
 
@@ -67,20 +68,9 @@ internal static class CliApp
         {
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = context.Output, Error = context.Error });
         }
-        catch (ClinicaDlException e)
+        catch (Exception e)
         {
-            context.Error.WriteLine("clinicadl: error: " + e.Message);
-            return e.IsInputError ? UsageError : Failure;
-        }
-        catch (OperationCanceledException) when (context.Cancel.IsCancellationRequested)
-        {
-            context.Error.WriteLine("clinicadl: interrupted.");
-            return Interrupted;
-        }
-        catch (IOException e)
-        {
-            context.Error.WriteLine("clinicadl: error: " + e.Message);
-            return Failure;
+            return FailureReport.Report(e, context);
         }
     }
 

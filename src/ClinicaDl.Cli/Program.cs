@@ -5,6 +5,13 @@ using ClinicaDl.Cli.Console;
 // stdout decides the display: a live one on a terminal, plain timestamped lines when redirected (CliContext.Renderer).
 var terminal = LiveTerminal.Detect();
 
+// An exception on a thread of our own that nothing caught is a bug: say so before the runtime aborts the process.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    Console.Error.WriteLine($"clinicadl: internal error (a bug in clinicadl, please report it with the lines below): {e.ExceptionObject}");
+    ImmediateExit.RemoveDiagnosticEndpoints(); // the abort that follows skips the runtime's shutdown, which would remove them
+};
+
 // SIGINT/SIGTERM stop the run at the next step boundary (the library checks the token), exit 130/143.
 using var cancel = new CancellationTokenSource();
 int signalExit = 0;
@@ -14,7 +21,8 @@ void OnSignal(PosixSignalContext context)
     if (signalExit != 0)
     {
         terminal?.Console.Cursor.Show(true); // the live display hides it and has no chance to show it again
-        Environment.Exit(signalExit); // a second signal stops at once
+        Console.Error.WriteLine($"clinicadl: second {(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "interrupt")}; stopping now. Every file is complete; resume from the last checkpoint.");
+        ImmediateExit.Now(context.Signal == PosixSignal.SIGTERM ? CliApp.Terminated : CliApp.Interrupted); // a second signal stops at once
     }
     signalExit = context.Signal == PosixSignal.SIGTERM ? CliApp.Terminated : CliApp.Interrupted;
     string message = $"clinicadl: {(context.Signal == PosixSignal.SIGTERM ? "SIGTERM" : "interrupt")} received; stopping at the next step.";

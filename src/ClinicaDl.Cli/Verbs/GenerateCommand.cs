@@ -13,6 +13,7 @@ internal static class GenerateCommand
             "Each source image gives an AD image (atrophy in mask 1) and a CN image (atrophy in mask 2): separable by design."));
         command.Subcommands.Add(Mode(context, GenerateMode.Random, "random",
             "Copies of one image with Gaussian noise, half AD and half CN: not separable by design."));
+        command.Subcommands.Add(GenerateSheppLoganCommand.Build(context));
         return command;
     }
 
@@ -47,6 +48,8 @@ internal static class GenerateCommand
                 context.Output.WriteLine($"Label files: {result.LabelsFolder}/AD.tsv and CN.tsv; next: clinicadl tsvtool kfold {result.LabelsFolder} --n_splits 2");
                 if (result.MaskNames.Count > 0)
                     context.Output.WriteLine($"Masks for --roi_list: {string.Join(", ", result.MaskNames)}");
+                if (result.KeptFiles.Count > 0)
+                    context.Error.WriteLine($"clinicadl: warning: kept {result.KeptFiles.Count} file(s) of {result.OutputDir} that generate did not write (first: {result.KeptFiles[0]}); they may describe the earlier data set.");
             }
             return CliApp.Success;
         });

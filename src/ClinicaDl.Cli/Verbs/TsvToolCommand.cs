@@ -3,14 +3,17 @@ using ClinicaDl.Tsv;
 
 namespace ClinicaDl.Cli.Verbs;
 
-/// <summary><c>clinicadl tsvtool split|kfold</c> (spec §4.3–4.4): the label-file trees <c>train</c> reads.</summary>
+/// <summary><c>clinicadl tsvtool split|kfold</c> (spec §4.3–4.4): the label-file trees <c>train</c> reads; restrict, getlabels and analysis are in <see cref="TsvToolLabelCommands"/>.</summary>
 internal static class TsvToolCommand
 {
     public static Command Build(CliContext context)
     {
-        var command = new Command("tsvtool", "Split label files (AD.tsv, CN.tsv, …) into the train/validation trees that train reads.");
+        var command = new Command("tsvtool", "Label files from clinica's merged TSV (restrict, getlabels, analysis), and the train/validation trees that train reads (split, kfold).");
+        command.Subcommands.Add(TsvToolLabelCommands.Restrict(context));
+        command.Subcommands.Add(TsvToolLabelCommands.GetLabels(context));
         command.Subcommands.Add(KFold(context));
         command.Subcommands.Add(Split(context));
+        command.Subcommands.Add(TsvToolLabelCommands.Analysis(context));
         return command;
     }
 

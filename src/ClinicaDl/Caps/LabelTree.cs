@@ -45,8 +45,8 @@ public static class LabelTree
             string validDir = ValidationFolder(cohort.TsvPath, nSplits, split);
             foreach (string diagnosis in wanted)
             {
-                train.AddRange(ReadFile(Path.Combine(trainDir, diagnosis + (baseline ? "_baseline.tsv" : ".tsv")), cohort, nSplits));
-                validation.AddRange(ReadFile(Path.Combine(validDir, diagnosis + "_baseline.tsv"), cohort, nSplits));
+                train.AddRange(ReadClassFile(Path.Combine(trainDir, diagnosis + (baseline ? "_baseline.tsv" : ".tsv")), cohort, nSplits, diagnosis, diagnoses, split));
+                validation.AddRange(ReadClassFile(Path.Combine(validDir, diagnosis + "_baseline.tsv"), cohort, nSplits, diagnosis, diagnoses, split));
             }
         }
         var missing = diagnoses.Where(d => !found.Contains(d)).ToList();
@@ -61,6 +61,20 @@ public static class LabelTree
         if (validation.Count == 0)
             throw new TsvFormatException(ValidationFolder(cohorts[0].TsvPath, nSplits, split), null, "the validation label files list no session.");
         return new FoldSessions(train, validation);
+    }
+
+    /// <summary>Reads the label file of one class: it must list sessions, each with a diagnosis of <c>--diagnoses</c>.</summary>
+    /// <remarks>A file reduced to its header would train the fold without that class, and a row of another diagnosis would
+    /// be trained under that diagnosis's label: both are refused rather than trained silently.</remarks>
+    private static IReadOnlyList<Session> ReadClassFile(string path, Cohort cohort, int? nSplits, string diagnosis, IReadOnlyList<string> diagnoses, int split)
+    {
+        var sessions = ReadFile(path, cohort, nSplits);
+        if (sessions.Count == 0)
+            throw new TsvFormatException(path, null, $"lists no session (only its header): fold {split} would have no {diagnosis} session. Remake the split with clinicadl tsvtool, or leave {diagnosis} out of --diagnoses.");
+        for (int r = 0; r < sessions.Count; r++)
+            if (sessions[r].Diagnosis is string d && !diagnoses.Contains(d, StringComparer.Ordinal))
+                throw new TsvFormatException(path, r + 1, $"diagnosis \"{d}\" is not one of --diagnoses ({string.Join(", ", diagnoses)}).");
+        return sessions;
     }
 
     private static IReadOnlyList<Session> ReadFile(string path, Cohort cohort, int? nSplits)

@@ -44,6 +44,10 @@ public sealed class ExtractedRoiPatchSource : IPatchSource
             var (data, shape) = ReadTensor(path);
             if (!shape.SequenceEqual(rois[r].Shape))
                 throw new CheckpointException(path, $"ROI tensor is {string.Join("×", shape)}; the other sessions' are {rois[r].Box.ShapeText}.");
+            foreach (float v in data)
+                if (!float.IsFinite(v))
+                    throw new CapsLayoutException(path, $"ROI tensor of {session.Key} holds NaN or infinite values; a network cannot learn from them.",
+                        "Extract it again from a finite image (clinicadl extract roi --overwrite).");
             var span = destinations[r].Span;
             data.CopyTo(span);
             if (normalise && !RoiExtractor.MinMaxNormalise(span)) constant++;

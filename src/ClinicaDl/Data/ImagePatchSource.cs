@@ -41,12 +41,15 @@ public sealed class ImagePatchSource : IPatchSource
         {
             if (!rois[r].Box.FitsIn(shape))
                 throw new CapsLayoutException(path, $"image is {string.Join("×", shape)}; ROI {rois[r].Name} needs a box up to ({rois[r].Box.HiX}, {rois[r].Box.HiY}, {rois[r].Box.HiZ}).");
-            if (!RoiExtractor.Extract(data, shape, rois[r], normalise, destinations[r].Span))
-                constant++;
+            // The voxels are checked before normalisation: an infinite one would make the min-max range infinite and the
+            // patch zeros, as if it were constant.
+            RoiExtractor.Extract(data, shape, rois[r], normalise: false, destinations[r].Span);
             foreach (float v in destinations[r].Span)
                 if (!float.IsFinite(v))
                     throw new CapsLayoutException(path, $"ROI {rois[r].Name} of {session.Key} holds NaN or infinite values; a network cannot learn from them.",
                         "Check the image (clinica's t1-linear outputs hold finite values).");
+            if (normalise && !RoiExtractor.MinMaxNormalise(destinations[r].Span))
+                constant++;
         }
         return constant;
     }

@@ -46,4 +46,8 @@ public readonly record struct GenerateProgress(int Written, int Total, string La
 /// <param name="Participants">Participants written, in order.</param>
 /// <param name="LabelsFolder">The folder holding <c>AD.tsv</c> and <c>CN.tsv</c>.</param>
 /// <param name="MaskNames">ROI names of the masks written into the CAPS (usable with <c>--roi_list</c>).</param>
-public sealed record GenerateResult(string OutputDir, IReadOnlyList<string> Participants, string LabelsFolder, IReadOnlyList<string> MaskNames);
+public sealed record GenerateResult(string OutputDir, IReadOnlyList<string> Participants, string LabelsFolder, IReadOnlyList<string> MaskNames)
+{
+    /// <summary>Files of OUTPUT_DIR that generate did not write, kept by <c>--overwrite</c>.</summary>
+    public IReadOnlyList<string> KeptFiles { get; init; } = [];
+}

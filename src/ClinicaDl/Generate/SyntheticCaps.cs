@@ -31,7 +31,8 @@ public static class SyntheticCaps
         Validate(options);
         var sources = ListSources(options);
         var masks = options.Mode == GenerateMode.Trivial ? LoadAtrophyMasks(options) : null;
-        PrepareOutput(options);
+        CheckSources(options, sources);
+        var kept = PrepareOutput(options);
 
         var layout = new CapsLayout(options.OutputDir);
         string prefix = options.Mode == GenerateMode.Trivial ? "sub-TRIV" : "sub-RAND";
@@ -75,7 +76,7 @@ public static class SyntheticCaps
         var maskAffine = options.CapsDir is null ? new Affine(BrainPhantom.Affine) : NiftiReader.ReadHeader(new CapsLayout(options.CapsDir).ImagePath(sources[0].Participant, sources[0].Session)).Affine;
         var maskNames = options.Mode == GenerateMode.Trivial ? WriteMasks(options, layout, masks!, maskAffine) : [];
         WriteTables(options, participants, diagnoses, sources);
-        return new GenerateResult(options.OutputDir, participants, Path.Combine(options.OutputDir, "labels"), maskNames);
+        return new GenerateResult(options.OutputDir, participants, Path.Combine(options.OutputDir, "labels"), maskNames) { KeptFiles = kept };
     }
 
     private static void Validate(GenerateOptions o)
@@ -99,6 +100,10 @@ public static class SyntheticCaps
             throw new InvalidOptionException("--mask_path", "a folder holding mask-1.nii[.gz] and mask-2.nii[.gz]", o.MaskPath);
         if (File.Exists(o.OutputDir))
             throw new OutputFolderException(o.OutputDir, "is a file; OUTPUT_DIR must be a folder.");
+        // --overwrite must never delete what the run reads: OUTPUT_DIR may neither be, hold, nor lie inside an input.
+        FolderOverlap.Refuse(o.OutputDir, "--caps_dir", o.CapsDir);
+        FolderOverlap.Refuse(o.OutputDir, "--mask_path", o.MaskPath);
+        FolderOverlap.Refuse(o.OutputDir, "--subjects_sessions_tsv", o.SubjectsSessionsTsv);
     }
 
     /// <summary>The source sessions: from the TSV or the CAPS, trivial keeping each subject's baseline session.</summary>
@@ -117,6 +122,31 @@ public static class SyntheticCaps
             throw new InvalidOptionException("--n_subjects",
                 $"at most the number of subjects of the source CAPS ({baseline.Count})", o.NSubjects.ToString(CultureInfo.InvariantCulture));
         return baseline;
+    }
+
+    /// <summary>Every source image is checked (readable, complete, on the cropped grid) before OUTPUT_DIR is touched.</summary>
+    private static void CheckSources(GenerateOptions o, IReadOnlyList<(string Participant, string Session)> sources)
+    {
+        if (o.CapsDir is null) return;
+        var caps = new CapsLayout(o.CapsDir);
+        int needed = o.Mode == GenerateMode.Random ? 1 : o.NSubjects;
+        foreach (var (p, s) in sources.Take(needed))
+        {
+            string path = caps.ImagePath(p, s);
+            if (!File.Exists(path))
+                throw new CapsLayoutException(path, $"image of {p}/{s} not found (generate reads the NIfTI image, not a tensor).");
+            NiftiHeader header;
+            try
+            {
+                header = NiftiReader.Verify(path);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                throw new CapsLayoutException(path, $"image of {p}/{s} cannot be read ({e.Message}).");
+            }
+            if (!header.SpatialShape.SequenceEqual(CapsLayout.CroppedShape))
+                throw new CapsLayoutException(path, $"image is {string.Join("×", header.SpatialShape)}; the cropped t1-linear grid is 169×208×179.");
+        }
     }
 
     private static (float[] Data, Affine Affine) LoadSource(GenerateOptions o, IReadOnlyList<(string Participant, string Session)> sources, int index)
@@ -185,19 +215,24 @@ public static class SyntheticCaps
         return result;
     }
 
-    private static void PrepareOutput(GenerateOptions o)
+    /// <summary>Refuses an earlier data set without --overwrite; with it, deletes only the files generate wrote (<see cref="GeneratedFiles"/>).</summary>
+    /// <returns>The files of OUTPUT_DIR that generate did not write, kept.</returns>
+    private static IReadOnlyList<string> PrepareOutput(GenerateOptions o)
     {
-        string[] ours = ["subjects", "masks", "labels", "missing_mods", "data.tsv", "commandline.json", "subjects_sessions_list.tsv"];
-        var existing = ours.Select(n => Path.Combine(o.OutputDir, n)).Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
+        var existing = GeneratedFiles.TopLevel.Select(n => Path.Combine(o.OutputDir, n)).Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
+        IReadOnlyList<string> kept = [];
         if (existing.Count > 0)
         {
             if (!o.Overwrite)
                 throw new OutputFolderException(o.OutputDir, $"already holds a data set ({Path.GetFileName(existing[0])}).",
                     "Add --overwrite to replace it, or choose another OUTPUT_DIR.");
-            foreach (var path in existing)
+            try
             {
-                if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-                else File.Delete(path);
+                kept = GeneratedFiles.DeleteEarlier(o.OutputDir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputFolderException(o.OutputDir, $"the earlier data set cannot be deleted ({e.Message}).");
             }
         }
         try
@@ -208,6 +243,7 @@ public static class SyntheticCaps
         {
             throw new OutputFolderException(o.OutputDir, $"cannot be created ({e.Message}).");
         }
+        return kept;
     }
 
     private static IReadOnlyList<string> WriteMasks(GenerateOptions o, CapsLayout layout, byte[][] atrophyMasks, Affine affine)

@@ -108,6 +108,37 @@ public static class PyTorchFile
     public static object? Load(string path)
         => Read(path, (value, tensors) => PythonValues.ToPublic(value, tensors));
 
+    /// <summary>Checks, without reading its tensors' data, that <paramref name="path"/> is a PyTorch zip file holding a pickle and data.</summary>
+    /// <remarks>Cheap enough to run on every input file before a run starts; a well-formed file of the wrong shape is found when read.</remarks>
+    /// <exception cref="CheckpointException">The file is missing, unreadable, not a PyTorch zip file, or holds no tensor data.</exception>
+    public static void VerifyArchive(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            CheckSignature(stream);
+            using var archive = new ZipArchive(stream, ZipArchiveMode.Read);
+            var pkl = archive.Entries.FirstOrDefault(e => e.FullName.EndsWith("/" + DataPkl, StringComparison.Ordinal))
+                ?? throw new InvalidDataException($"has no <archive>/{DataPkl}: it is a zip file, but not one written by torch.save.");
+            string prefix = pkl.FullName[..^DataPkl.Length];
+            CheckByteOrder(archive, prefix);
+            if (!archive.Entries.Any(e => e.FullName.StartsWith(prefix + "data/", StringComparison.Ordinal) && e.Length > 0))
+                throw new InvalidDataException("holds no tensor data.");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CheckpointException(path, e.Message, e);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CheckpointException(path, "does not exist.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException(path, $"cannot be read ({e.Message}).", e);
+        }
+    }
+
     private static T Read<T>(string path, Func<object?, List<Tensor>, T> convert)
     {
         ArgumentNullException.ThrowIfNull(path);

@@ -89,6 +89,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
                 string output = tree.Table(fold, selection, o.Prefix, "image", "prediction");
                 if (!o.Overwrite && File.Exists(output))
                     throw new OutputFolderException(output, "already exists.", "Choose another PREFIX or add --overwrite.");
+                CheckModels(tree, model, fold, selection, rois.Count);
             }
 
         try
@@ -129,6 +130,22 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
         {
             // Found once images are decoded: results may already be written, so this is a failed run (exit 1).
             throw new TrainingFailedException($"{e.Message} (found while classifying; files written so far are kept).", e);
+        }
+    }
+
+    /// <summary>Every best model of a fold and selection must load into the network before any table is written.</summary>
+    private static void CheckModels(ResultsTree tree, TrainRoiOptions model, int fold, string selection, int roiCount)
+    {
+        IEnumerable<int?> networks = model.NetworkType == NetworkType.MultiCnn ? Enumerable.Range(0, roiCount).Select(k => (int?)k) : [null];
+        foreach (int? network in networks)
+        {
+            string path = tree.BestModel(fold, network, selection);
+            if (!File.Exists(path))
+                throw new CheckpointException(path, "not found: every network of a fold needs its best model.");
+            using var scope = NewDisposeScope();
+            using var probe = new Conv4Fc3(model.Optimization.Dropout);
+            var checkpoint = PyTorchFile.LoadCheckpoint(path);
+            ModelState.LoadStrict(probe, ModelState.FromEntry(checkpoint.GetValueOrDefault("model"), path, "model"), path);
         }
     }
 

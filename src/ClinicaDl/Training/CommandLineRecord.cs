@@ -132,9 +132,16 @@ public static class CommandLineRecord
             if (root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String) return v.GetString()!;
             return fallback ?? throw new CheckpointException(path, $"has no string \"{key}\".");
         }
-        bool Bool(string key, bool fallback = false) => root.TryGetProperty(key, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : fallback;
-        double Num(string key, double fallback) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : fallback;
-        int? IntOrNull(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+        // A value of the wrong kind (a hand-edited "epochs": 3.0 or "split": ["zero"]) is an error naming the key, never a default.
+        bool Present(string key, out JsonElement v) => root.TryGetProperty(key, out v) && v.ValueKind != JsonValueKind.Null;
+        CheckpointException Wrong(string key, string expected, JsonElement v)
+            => new(path, $"\"{key}\" must be {expected}, not {v.GetRawText()}. Fix the file, or train again into a new OUTPUT_DIR.");
+        bool Bool(string key, bool fallback = false)
+            => !Present(key, out var v) ? fallback : v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Wrong(key, "true or false", v);
+        double Num(string key, double fallback)
+            => !Present(key, out var v) ? fallback : v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Wrong(key, "a number", v);
+        int Int32Of(string key, JsonElement v) => v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : throw Wrong(key, "an integer", v);
+        int? IntOrNull(string key) => Present(key, out var v) ? Int32Of(key, v) : null;
         List<string>? StrList(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Array
             ? v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.ToString()).ToList() : null;
 
@@ -150,9 +157,12 @@ public static class CommandLineRecord
         List<AugmentationKind>? augmentation = null;
         if (StrList("data_augmentation") is { } aug)
             augmentation = aug.Select(a => Enum.TryParse<AugmentationKind>(a, out var k) ? k : AugmentationKind.None).ToList();
-        var split = root.TryGetProperty("split", out var sp) && sp.ValueKind == JsonValueKind.Array
-            ? sp.EnumerateArray().Select(e => e.GetInt32()).ToList() : null;
-        long? cacheMemory = root.TryGetProperty("cache_memory", out var cm) && cm.ValueKind == JsonValueKind.Number ? cm.GetInt64() : null;
+        List<int>? split = null;
+        if (Present("split", out var sp))
+            split = sp.ValueKind == JsonValueKind.Array ? sp.EnumerateArray().Select(e => Int32Of("split", e)).ToList()
+                : sp.ValueKind == JsonValueKind.Number ? [Int32Of("split", sp)] : throw Wrong("split", "a list of fold indices", sp);
+        long? cacheMemory = !Present("cache_memory", out var cm) ? null
+            : cm.ValueKind == JsonValueKind.Number && cm.TryGetInt64(out long bytes) ? bytes : throw Wrong("cache_memory", "an integer number of bytes", cm);
 
         string? cwd = root.TryGetProperty("working_directory", out var wd) && wd.ValueKind == JsonValueKind.String ? wd.GetString() : null;
         var architecture = RandomSearchCommandLine.ReadArchitecture(root, path);
@@ -175,7 +185,7 @@ public static class CommandLineRecord
                 Str("transfer_learning_selection", "best_balanced_accuracy")),
             Num("selection_threshold", 0),
             Bool("visualization"),
-            root.TryGetProperty("seed", out var seed) && seed.ValueKind == JsonValueKind.Number ? seed.GetInt64() : 0,
+            !Present("seed", out var seed) ? 0 : seed.ValueKind == JsonValueKind.Number && seed.TryGetInt64(out long seedValue) ? seedValue : throw Wrong("seed", "an integer", seed),
             false,
             Str("logname", "clinicaDL.log"))
         {

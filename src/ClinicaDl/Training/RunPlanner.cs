@@ -45,6 +45,7 @@ internal static class RunPlanner
         var tree = new ResultsTree(o.OutputDir);
         if (!resuming) CheckOutput(o, tree);
         var transfer = TransferLearning.Plan(o, folds.Select(f => f.Fold), rois.Count, rois[0].Shape);
+        if (!resuming) CheckWritable(o.OutputDir); // last: a run refused for another reason has not touched any folder
         return new RunPlan(o, tree, cohorts, rois, sessions, folds, transfer);
     }
 
@@ -107,7 +108,16 @@ internal static class RunPlanner
         var bidsLike = Directory.EnumerateDirectories(root, "sub-*").FirstOrDefault();
         if (bidsLike is not null)
             throw new CapsLayoutException(root, $"{where} holds {Path.GetFileName(bidsLike)} at its top level: this looks like a BIDS folder, not a CAPS (which holds subjects/).");
-        if (!Directory.Exists(Path.Combine(root, "subjects")) || !Directory.EnumerateFileSystemEntries(Path.Combine(root, "subjects")).Any())
+        string subjects = Path.Combine(root, "subjects");
+        try
+        {
+            if (Directory.Exists(subjects)) _ = Directory.EnumerateFileSystemEntries(subjects).Any();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new CapsLayoutException(subjects, $"cannot be read ({e.Message}).");
+        }
+        if (!Directory.Exists(subjects) || !Directory.EnumerateFileSystemEntries(subjects).Any())
             throw new CapsLayoutException(root, $"{where} has no subjects (expected subjects/<participant_id>/<session_id>/t1_linear/).");
     }
 
@@ -122,8 +132,20 @@ internal static class RunPlanner
                 missing.Add(s.Caps.ImagePath(s.ParticipantId, s.SessionId));
                 continue;
             }
-            if (file.EndsWith(".pt", StringComparison.Ordinal)) continue; // checked when read
-            var header = NiftiReader.Verify(file);
+            if (file.EndsWith(".pt", StringComparison.Ordinal))
+            {
+                PyTorchFile.VerifyArchive(file); // its structure now; its shape when read
+                continue;
+            }
+            NiftiHeader header;
+            try
+            {
+                header = NiftiReader.Verify(file);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                throw new CapsLayoutException(file, $"image of {s.Key} cannot be read ({e.Message}).");
+            }
             var shape = header.SpatialShape;
             if (!shape.SequenceEqual(CapsLayout.CroppedShape))
                 throw new CapsLayoutException(file, $"image of {s.Key} is {string.Join("×", shape)}; the cropped t1-linear grid is 169×208×179.",
@@ -209,11 +231,6 @@ internal static class RunPlanner
         string root = Path.GetFullPath(o.OutputDir);
         if (File.Exists(root))
             throw new OutputFolderException(root, "OUTPUT_DIR is a file; a folder was expected.");
-        // The nearest existing folder must be writable.
-        string? probe = root;
-        while (probe is not null && !Directory.Exists(probe)) probe = Path.GetDirectoryName(probe);
-        if (probe is null || !IsWritable(probe))
-            throw new OutputFolderException(root, $"cannot be written ({probe ?? "/"} is not writable).");
         // Folds of one run may be trained by separate jobs into one OUTPUT_DIR (decision 4): the configurations must agree.
         if (File.Exists(tree.CommandLineJson) && !o.Overwrite)
         {
@@ -233,21 +250,13 @@ internal static class RunPlanner
         }
     }
 
-    private static bool IsWritable(string folder)
+    /// <summary>The nearest existing folder of OUTPUT_DIR must let this process create files.</summary>
+    private static void CheckWritable(string outputDir)
     {
-        string test = Path.Combine(folder, $".clinicadl-write-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        try
-        {
-            using (File.Create(test, 1, FileOptions.DeleteOnClose)) { }
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-        finally
-        {
-            try { File.Delete(test); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        string root = Path.GetFullPath(outputDir);
+        string? probe = root;
+        while (probe is not null && !Directory.Exists(probe)) probe = Path.GetDirectoryName(probe);
+        if (probe is null || !Common.FolderAccess.CanCreateFilesIn(probe))
+            throw new OutputFolderException(root, $"cannot be written ({probe ?? "/"} is not writable).");
     }
 }

@@ -42,10 +42,15 @@ public sealed class TrainingRun
         var tree = plan.Tree;
         int threads = options.Computational.Threads ?? Environment.ProcessorCount;
         Directory.CreateDirectory(tree.Root);
+        using var locks = FoldLock.Acquire(tree, plan.Folds.Select(f => f.Fold));
         foreach (var fold in plan.Folds)
         {
             string dir = tree.Fold(fold.Fold);
             if (options.Overwrite && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            // Another job may have trained this fold between the checks and the lock.
+            else if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+                throw new Errors.OutputFolderException(dir, "already holds results (another job trained this fold meanwhile).",
+                    "Use `clinicadl train resume` to continue it, or choose another OUTPUT_DIR.");
         }
         // Separate jobs training other folds into this OUTPUT_DIR may have written these already (RunPlanner checked they agree).
         WriteOnce(tree.CommandLineJson, CommandLineRecord.ToJson(options), replace: options.Overwrite);
@@ -73,6 +78,7 @@ public sealed class TrainingRun
         var options = recorded with { CrossValidation = recorded.CrossValidation with { Split = folds }, Overwrite = false };
         var run = new TrainingRun(options, observer, time);
         var plan = RunPlanner.Plan(options, resuming: true);
+        using var locks = FoldLock.Acquire(tree, plan.Folds.Select(f => f.Fold));
         foreach (var fold in plan.Folds) CheckSameSessions(plan, fold);
         return run.Run(plan, options.Computational.Threads ?? Environment.ProcessorCount, resume: true, cancel);
     }

@@ -41,7 +41,7 @@ public sealed class BadInputTests(SyntheticCapsFixture data)
         public override string ToString() => Name;
     }
 
-    private static string[] Train(Env e, params string[] extra)
+    internal static string[] Train(Env e, params string[] extra)
         => ["train", "roi", "cnn", e.Caps, "t1-linear", e.Labels, e.Output, "Conv4_FC3", "-cpu", "--n_splits", "2", "--split", "0", .. extra];
 
     private static void Mask(Env e, string name, Func<int, int, int, float> value, int[]? shape = null)
@@ -107,25 +107,49 @@ public sealed class BadInputTests(SyntheticCapsFixture data)
         new("learning rate not a number", e => { }, e => ["--learning_rate", "fast"], "--learning_rate: must be a number, not 'fast'"),
         new("negative patience", e => { }, e => ["--patience", "-1"], "--patience: must be an integer ≥ 0, not -1"),
         new("dropout of one", e => { }, e => ["--dropout", "1"], "--dropout: must be a number in [0, 1), not 1"),
+        // Label files a clinic's pipeline can produce that would train something else than asked.
+        new("train class file reduced to its header", e => Rewrite(e.TrainFile("AD"), t => t.Split('\n')[0] + "\n"), e => [], "lists no session (only its header): fold 0 would have no AD session"),
+        new("validation class file reduced to its header", e => Rewrite(e.ValidFile("CN"), t => t.Split('\n')[0] + "\n"), e => [], "lists no session (only its header): fold 0 would have no CN session"),
+        new("row of a diagnosis outside --diagnoses", e => Rewrite(e.TrainFile("AD"), t => t.Replace("\tAD\t", "\tMCI\t")), e => [], "row 1: diagnosis \"MCI\" is not one of --diagnoses (AD, CN)"),
+        // Image files: a whole-image tensor newer than its NIfTI is read instead of it, so it is checked up front too.
+        new("garbage whole-image tensor newer than its NIfTI", e => { string p = e.Layout.ImageTensorPath(e.FirstTrainParticipant, "ses-M00"); Directory.CreateDirectory(Path.GetDirectoryName(p)!); File.WriteAllText(p, "garbage, not a tensor"); }, e => [], "is not a PyTorch file"),
+        // A commandline.json edited by hand, read by the next fold job into the same OUTPUT_DIR.
+        new("commandline.json with \"epochs\": 3.0", e => RecordWith(e, "\"epochs\": 3.0"), e => [], "commandline.json: \"epochs\" must be an integer, not 3.0"),
+        new("commandline.json with \"split\": [\"zero\"]", e => RecordWith(e, "\"split\": [\"zero\"]"), e => [], "commandline.json: \"split\" must be an integer, not \"zero\""),
+        new("commandline.json that is not JSON", e => { Directory.CreateDirectory(e.Output); File.WriteAllText(Path.Combine(e.Output, "commandline.json"), "{\"epochs\": "); }, e => [], "commandline.json: is not valid JSON"),
     };
+
+    /// <summary>An OUTPUT_DIR whose commandline.json (of this very configuration) has one key edited by hand.</summary>
+    private static void RecordWith(Env e, string edited)
+    {
+        Directory.CreateDirectory(e.Output);
+        var options = ClinicaDl.Training.TrainRoiOptions.Defaults(ClinicaDl.Training.NetworkType.Cnn, e.Caps, e.Labels, e.Output);
+        string json = ClinicaDl.Training.CommandLineRecord.ToJson(options);
+        string key = edited[..(edited.IndexOf(':') + 1)];
+        var lines = json.Split('\n').Select(l => l.TrimStart().StartsWith(key, StringComparison.Ordinal) ? "    " + edited + (l.TrimEnd().EndsWith(',') ? "," : "") : l);
+        File.WriteAllText(Path.Combine(e.Output, "commandline.json"), string.Join("\n", lines));
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Run_BadInput_ExitsTwo_NamesTheProblem_AndChangesNothing(Case c)
     {
-        var env = Prepare(c.Name);
+        var env = Prepare(data, c.Name);
         c.Setup(env);
+        bool outputExisted = Directory.Exists(env.Output) || File.Exists(env.Output);
         var before = Snapshot(Path.GetDirectoryName(env.Caps)!, env.Output);
         var args = c.Command?.Invoke(env) ?? Train(env, c.Extra(env));
         var result = CliRunner.Run(args);
         Assert.True(result.ExitCode == 2, $"exit code {result.ExitCode} for: clinicadl {string.Join(" ", args)}\n{result.All}");
         Assert.Contains(c.Fragment, result.Error);
         Assert.Equal(before, Snapshot(Path.GetDirectoryName(env.Caps)!, env.Output));
-        if (c.Name != "OUTPUT_DIR is a file" && c.Name != "OUTPUT_DIR holds results")
+        if (!outputExisted)
             Assert.False(Directory.Exists(env.Output), "a refused run created its OUTPUT_DIR");
+        Assert.DoesNotContain("internal error", result.Error);
     }
 
-    private Env Prepare(string name)
+    /// <summary>A private copy of the fixture CAPS (images linked, masks and labels copied) for one case.</summary>
+    internal static Env Prepare(SyntheticCapsFixture data, string name)
     {
         string root = data.NewOutput("bad-" + new string(name.Where(char.IsLetterOrDigit).ToArray()));
         string caps = Path.Combine(root, "caps"), labels = Path.Combine(root, "labels");
@@ -143,7 +167,7 @@ public sealed class BadInputTests(SyntheticCapsFixture data)
     }
 
     /// <summary>Every file under <paramref name="root"/> with its size and time, except inside the run's own OUTPUT_DIR.</summary>
-    private static IReadOnlyList<string> Snapshot(string root, string output)
+    internal static IReadOnlyList<string> Snapshot(string root, string output)
         => Directory.GetFiles(root, "*", SearchOption.AllDirectories)
             .Where(f => !f.StartsWith(output + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             .Select(f => { var i = new FileInfo(f); return $"{f} {(i.LinkTarget is null ? i.Length : -1)} {i.LastWriteTimeUtc.Ticks}"; })

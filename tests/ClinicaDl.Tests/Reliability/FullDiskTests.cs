@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ClinicaDl.Tests.Support;
 
 namespace ClinicaDl.Tests.Reliability;
@@ -7,33 +6,13 @@ namespace ClinicaDl.Tests.Reliability;
 [Collection(SyntheticCapsCollection.Name)]
 public sealed class FullDiskTests(SyntheticCapsFixture data)
 {
-    private static bool CanMount => Environment.UserName == "root" && File.Exists("/usr/bin/mount");
-
-    private static void Sh(string command)
-    {
-        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(command);
-        using var p = Process.Start(psi)!;
-        string error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{command}: {error}");
-    }
-
     [Fact]
     public void FullDisk_StopsNamingTheFile_KeepsCompleteFiles_AndResumesOnceFreed()
     {
-        if (!CanMount)
+        if (!Privileges.Available()) return; // a developer's non-root machine cannot mount a tmpfs
+        using (var disk = new Privileges.TmpFs(data.NewOutput("tmpfs"), "2m"))
         {
-            Assert.False(Python.Required, "CI runs as root and must run this test");
-            return; // a developer's non-root machine cannot mount a tmpfs
-        }
-        string mountPoint = data.NewOutput("tmpfs");
-        Directory.CreateDirectory(mountPoint);
-        Sh($"mount -t tmpfs -o size=2m tmpfs '{mountPoint}'");
-        try
-        {
-            string output = Path.Combine(mountPoint, "results");
+            string output = Path.Combine(disk.Path, "results");
             var full = CliRunner.Run("train", "roi", "cnn", data.Caps, "t1-linear", data.Labels, output, "Conv4_FC3", "-cpu", "--n_splits", "2",
                 "--split", "0", "--epochs", "3", "--batch_size", "4", "--threads", "1");
             Assert.Equal(1, full.ExitCode);
@@ -41,15 +20,11 @@ public sealed class FullDiskTests(SyntheticCapsFixture data)
             Assert.Contains(output, full.Error); // the message names the file
             OutputFiles.CheckAllParse(output);
 
-            Sh($"mount -o remount,size=64m '{mountPoint}'");
+            disk.Resize("64m");
             var resumed = CliRunner.Run("train", "resume", output);
             Assert.True(resumed.ExitCode == 0, resumed.All);
             OutputFiles.CheckAllParse(output);
             Assert.True(File.Exists(Path.Combine(output, "fold-0", "cnn_classification", "best_loss", "validation_image_level_metrics.tsv")));
-        }
-        finally
-        {
-            Sh($"umount '{mountPoint}'");
         }
     }
 }

@@ -18,19 +18,27 @@ internal sealed partial class ChildProcess : IDisposable
 
     private const string Perl = "/usr/bin/perl";
 
-    public ChildProcess(params string[] args)
+    public ChildProcess(params string[] args) : this(null, null, args) { }
+
+    /// <summary>Starts clinicadl with extra environment variables and, when <paramref name="user"/> is given (the test host
+    /// runs as root), as that user through <c>setpriv</c>, so that file permissions apply to it.</summary>
+    public ChildProcess(IReadOnlyDictionary<string, string>? environment, string? user, string[] args)
     {
         string exe = Path.Combine(AppContext.BaseDirectory, "clinicadl.dll");
         // A test host started in the background of a non-interactive shell (`.ci/run &`, nohup) inherits SIGINT as
         // ignored, and an ignored signal stays ignored across exec, so the child would never see Ctrl-C. Perl (Debian's
         // essential perl-base) restores the default disposition and execs dotnet in the same process (same pid).
-        var psi = new ProcessStartInfo(File.Exists(Perl) ? Perl : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(user is not null ? "setpriv" : File.Exists(Perl) ? Perl : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (user is not null)
+            foreach (var a in new[] { $"--reuid={user}", "--regid=nogroup", "--clear-groups", File.Exists(Perl) ? Perl : "dotnet" })
+                psi.ArgumentList.Add(a);
         if (File.Exists(Perl))
             foreach (var a in new[] { "-e", "$SIG{INT} = $SIG{QUIT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec dotnet: $!\\n\";", "dotnet" })
                 psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(exe);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["OMP_NUM_THREADS"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         process = Process.Start(psi)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gate) output.AppendLine(e.Data); };

@@ -30,6 +30,7 @@ internal static class OutputFiles
                 else if (name.EndsWith(".png", StringComparison.Ordinal)) CheckPng(file);
                 else if (name.EndsWith(".nii.gz", StringComparison.Ordinal)) ClinicaDl.Nifti.NiftiReader.Read(file);
                 else if (name == "environment.txt") Assert.Contains("torchsharp", File.ReadAllText(file));
+                else if (name.StartsWith(".clinicadl-fold-", StringComparison.Ordinal) && name.EndsWith(".lock", StringComparison.Ordinal)) Assert.Equal(0, new FileInfo(file).Length);
                 else Assert.Fail($"unexpected file {file}");
             }
             catch (Exception e) when (e is not Xunit.Sdk.XunitException)

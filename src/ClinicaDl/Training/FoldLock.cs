@@ -1,0 +1,56 @@
+using ClinicaDl.Errors;
+using ClinicaDl.Outputs;
+
+namespace ClinicaDl.Training;
+
+/// <summary>One process at a time per fold of an OUTPUT_DIR: the second job training (or resuming) the same fold is refused up front.</summary>
+/// <remarks>
+/// Each fold has a lock file <c>OUTPUT_DIR/.clinicadl-fold-&lt;i&gt;.lock</c>, held open exclusively for the whole run (an
+/// advisory <c>flock</c> on Linux and macOS, a sharing lock on Windows). The operating system releases it when the process
+/// ends in any way, SIGKILL included, so a stale lock never blocks a resume. The empty files stay in OUTPUT_DIR.
+/// </remarks>
+internal sealed class FoldLock : IDisposable
+{
+    private readonly List<FileStream> held = [];
+
+    private FoldLock() { }
+
+    /// <summary>The lock file of fold <paramref name="fold"/>.</summary>
+    public static string PathOf(ResultsTree tree, int fold) => Path.Combine(tree.Root, $".clinicadl-fold-{fold}.lock");
+
+    /// <summary>Takes the lock of every fold in <paramref name="folds"/>, or none.</summary>
+    /// <exception cref="OutputFolderException">Another process holds one of them (exit 2; nothing was written).</exception>
+    public static FoldLock Acquire(ResultsTree tree, IEnumerable<int> folds)
+    {
+        var locks = new FoldLock();
+        try
+        {
+            foreach (int fold in folds)
+            {
+                string path = PathOf(tree, fold);
+                try
+                {
+                    locks.held.Add(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1));
+                }
+                catch (IOException e) when (e is not (DirectoryNotFoundException or PathTooLongException))
+                {
+                    throw new OutputFolderException(tree.Fold(fold), "is being trained by another clinicadl process right now.",
+                        "Train or resume each fold in one job at a time; wait for the other job, or choose another --split.");
+                }
+            }
+            return locks;
+        }
+        catch
+        {
+            locks.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var stream in held) stream.Dispose();
+        held.Clear();
+    }
+}
