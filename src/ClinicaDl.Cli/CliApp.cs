@@ -12,7 +12,7 @@ internal static class CliApp
     public const int Success = 0, Failure = 1, UsageError = 2, Interrupted = 130, Terminated = 143;
 
     /// <summary>The version line printed by <c>-V/--version</c>.</summary>
-    public static string VersionText => $"clinicadl (ClinicaDL.NET) {Training.CommandLineRecord.ToolVersion}, mirroring ClinicaDL 0.2.1's train roi";
+    public static string VersionText => $"clinicadl (ClinicaDL.NET) {Training.CommandLineRecord.ToolVersion}, mirroring ClinicaDL 0.2.1";
 
     internal static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "More messages: -v info, -vv debug and every step (default: warnings, progress and the summary).", Recursive = true, Arity = ArgumentArity.Zero };
     internal static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only errors and the final result lines.", Recursive = true };
@@ -22,7 +22,7 @@ internal static class CliApp
         var root = new RootCommand("clinicadl: train region-of-interest 3D CNNs on brain MRI (ClinicaDL 0.2.1's train roi, in .NET).");
         // Our own -V/--version (ClinicaDL spells it so); the built-in one is replaced.
         foreach (var option in root.Options.OfType<VersionOption>().ToList()) root.Options.Remove(option);
-        var version = new Option<bool>("--version", "-V") { Description = "Print the version and exit." };
+        var version = new Option<bool>("--version", "-V") { Description = "Print the version and exit (after checking the rest of the line, as ClinicaDL does; the verb is not run)." };
         root.Options.Add(version);
         root.Options.Add(Verbose);
         root.Options.Add(Quiet);
@@ -35,7 +35,7 @@ internal static class CliApp
                 context.Output.WriteLine(VersionText);
                 return Success;
             }
-            context.Error.WriteLine("clinicadl: a verb is required (generate, tsvtool, train, plot, classify, extract, random-search, interpret). See clinicadl --help.");
+            context.Error.WriteLine("clinicadl: a verb is required (generate, tsvtool, train, classify, extract, plot, quality-check, preprocessing, random-search, interpret). See clinicadl --help.");
             return UsageError;
         });
         root.Subcommands.Add(GenerateCommand.Build(context));
@@ -63,6 +63,12 @@ internal static class CliApp
             foreach (var error in result.Errors) context.Error.WriteLine("clinicadl: error: " + error.Message);
             context.Error.WriteLine($"See: {string.Join(" ", CommandPath(result))} --help");
             return UsageError;
+        }
+        // ClinicaDL: -V prints the version once the whole line parses, and runs nothing (spec §2.1).
+        if (result.RootCommandResult.Children.OfType<OptionResult>().Any(o => o.Option.Name == "--version" && o.GetValueOrDefault<bool>()))
+        {
+            context.Output.WriteLine(VersionText);
+            return Success;
         }
         try
         {

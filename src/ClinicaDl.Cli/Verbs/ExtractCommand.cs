@@ -1,15 +1,16 @@
 using System.CommandLine;
 using ClinicaDl.Caps;
+using ClinicaDl.Data;
 using ClinicaDl.Roi;
 
 namespace ClinicaDl.Cli.Verbs;
 
-/// <summary><c>clinicadl extract roi CAPS_DIR PREPROCESSING --roi_list …</c>: ROI tensors for <c>--use_extracted_roi</c>.</summary>
+/// <summary><c>clinicadl extract roi|image CAPS_DIR PREPROCESSING …</c>: ROI tensors for <c>--use_extracted_roi</c>, whole-image tensors as clinica writes them.</summary>
 internal static class ExtractCommand
 {
     public static Command Build(CliContext context)
     {
-        var command = new Command("extract", "Write tensors read by train --use_extracted_roi (clinica's deeplearning-prepare-data names, PyTorch format).");
+        var command = new Command("extract", "Write tensors read by train: ROI tensors for --use_extracted_roi, whole-image tensors (clinica's deeplearning-prepare-data names, PyTorch format).");
         var caps = new Argument<string>("CAPS_DIR") { Description = "CAPS folder: images are read from it and tensors written into it." };
         var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
         var roiList = OptionFactory.List("--roi_list", "Names of the masks to extract (required).", "ROI", "-rl");
@@ -30,6 +31,29 @@ internal static class ExtractCommand
             return CliApp.Success;
         });
         command.Subcommands.Add(roi);
+        command.Subcommands.Add(ImageCommand(context));
         return command;
+    }
+
+    private static Command ImageCommand(CliContext context)
+    {
+        var caps = new Argument<string>("CAPS_DIR") { Description = "CAPS folder: images are read from it and tensors written into it." };
+        var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
+        var uncropped = OptionFactory.Flag("--use_uncropped_image", "Convert the uncropped 193×229×193 image (training reads the cropped one).", "-uui");
+        var tsv = OptionFactory.Text("--subjects_sessions_tsv", "TSV (participant_id, session_id) of the sessions to extract (default: all).", helpName: "TSV", aliases: "-tsv");
+        var nproc = OptionFactory.Int("--nproc", "Images processed in parallel.", 2, 1, "-np");
+        var overwrite = OptionFactory.Flag("--overwrite", "Replace existing image tensors.");
+        var image = new Command("image", "One tensor (1, X, Y, Z) per session: the whole t1-linear image, as clinica's extract-tensor writes it.")
+            { caps, preprocessing, uncropped, tsv, nproc, overwrite };
+        image.SetAction(r =>
+        {
+            var renderer = context.Renderer();
+            var progress = new SynchronousProgress<(int Done, int Total)>(p => renderer.Count("extract", p.Done, p.Total, "sessions"));
+            int written = renderer.Run(() => ImageTensorExport.Run(new ExtractImageOptions(r.GetValue(caps)!, r.GetValue(preprocessing)!,
+                r.GetValue(uncropped), r.GetValue(tsv), r.GetValue(nproc), r.GetValue(overwrite)), progress, context.Cancel));
+            context.Output.WriteLine($"Wrote {written} image tensors under {r.GetValue(caps)}/subjects/*/*/deeplearning_prepare_data/image_based/t1_linear/.");
+            return CliApp.Success;
+        });
+        return image;
     }
 }

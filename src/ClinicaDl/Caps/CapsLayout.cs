@@ -35,10 +35,10 @@ public sealed record CapsLayout(string Root)
         => Path.Combine(SessionFolder(participantId, sessionId), "t1_linear",
             $"{participantId}_{sessionId}{(cropped ? CroppedStem : UncroppedStem)}.nii.gz");
 
-    /// <summary>The whole-image tensor of <c>extract-tensor ... image</c> (spec §2.2); always the cropped name.</summary>
-    public string ImageTensorPath(string participantId, string sessionId)
+    /// <summary>The whole-image tensor of <c>extract-tensor ... image</c> (spec §2.2, modes §6.3); training reads the cropped one.</summary>
+    public string ImageTensorPath(string participantId, string sessionId, bool cropped = true)
         => Path.Combine(SessionFolder(participantId, sessionId), "deeplearning_prepare_data", "image_based", "t1_linear",
-            $"{participantId}_{sessionId}{CroppedStem}.pt");
+            $"{participantId}_{sessionId}{(cropped ? CroppedStem : UncroppedStem)}.pt");
 
     /// <summary>The folder of the ROI masks (spec §2.3).</summary>
     public string MasksFolder => Path.Combine(Root, "masks", "roi_based", $"tpl-{Template}");

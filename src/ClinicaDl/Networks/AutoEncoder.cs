@@ -17,28 +17,24 @@ namespace ClinicaDl.Networks;
 /// (encoder 112,200 + decoder 112,053). Pool indices and paddings are consumed last-in-first-out. Works for any
 /// input side ≥ 31.
 /// </remarks>
-public sealed class AutoEncoder : nn.Module<Tensor, Tensor>
+public sealed class AutoEncoder : nn.Module<Tensor, Tensor>, IMixedPrecisionForward
 {
     private readonly Sequential encoder;
     private readonly Sequential decoder;
 
-    /// <summary>Creates the autoencoder with PyTorch default initialisation.</summary>
-    public AutoEncoder() : base("AutoEncoder")
+    /// <summary>Creates the autoencoder of <paramref name="features"/> (default: Conv4_FC3's) with PyTorch default initialisation.</summary>
+    /// <remarks>The image networks' autoencoders (spec modes §3.4) have padded convolutions, so their transposed
+    /// convolutions have padding 1 too and any input side works; keys run to <c>decoder.{4n−2}</c> for n blocks.</remarks>
+    public AutoEncoder(ConvFeatures? features = null) : base("AutoEncoder")
     {
-        encoder = Conv4Fc3.FeatureLayers();
-        var layers = new List<nn.Module<Tensor, Tensor>>();
-        var channels = Conv4Fc3.Channels;
-        for (int block = channels.Count - 1; block >= 0; block--)
-        {
-            int input = channels[block], output = block == 0 ? 1 : channels[block - 1];
-            layers.Add(new CropMaxUnpool3d(2, 2));
-            layers.Add(nn.ConvTranspose3d(input, output, 3));
-            layers.Add(nn.BatchNorm3d(output));
-            layers.Add(nn.ReLU());
-        }
-        decoder = nn.Sequential(layers.ToArray());
+        Features = features ?? ConvFeatures.Conv4;
+        encoder = Features.Build();
+        decoder = Features.BuildDecoder();
         RegisterComponents();
     }
+
+    /// <summary>The convolutional features the autoencoder was derived from.</summary>
+    public ConvFeatures Features { get; }
 
     /// <summary>The encoder (same layers and keys as Conv4_FC3's <c>features</c>).</summary>
     public Sequential Encoder => encoder;
@@ -46,7 +42,7 @@ public sealed class AutoEncoder : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => Run(input, null);
 
-    /// <summary>The forward pass in mixed precision (<see cref="MixedPrecision"/>); the reconstruction comes out in float32.</summary>
+    /// <inheritdoc />
     public Tensor ForwardMixed(Tensor input, ScalarType half) => Run(input, half);
 
     private Tensor Run(Tensor input, ScalarType? half)
@@ -82,6 +78,10 @@ public sealed class AutoEncoder : nn.Module<Tensor, Tensor>
         return (half is null ? x : x.to(ScalarType.Float32)).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Apply(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType? half)
-        => half is ScalarType h ? MixedPrecision.Layer(layer, x, h) : layer.call(x);
+    private static Tensor Apply(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType? half) => (layer, half) switch
+    {
+        (ConvTranspose3d deconv, _) => TransposedConvolution.Forward(deconv, x, half),
+        (_, ScalarType h) => MixedPrecision.Layer(layer, x, h),
+        _ => layer.call(x),
+    };
 }

@@ -18,10 +18,10 @@ namespace ClinicaDl.Networks;
 /// 134,372 trainable parameters, PyTorch default initialisation (seed LibTorch's generator before construction
 /// for reproducible weights). The output is raw logits.
 /// </remarks>
-public sealed class Conv4Fc3 : nn.Module<Tensor, Tensor>
+public sealed class Conv4Fc3 : nn.Module<Tensor, Tensor>, IMixedPrecisionForward
 {
     /// <summary>Channels after each convolution.</summary>
-    public static readonly IReadOnlyList<int> Channels = [15, 25, 50, 50];
+    public static IReadOnlyList<int> Channels => ConvFeatures.Conv4.Channels;
 
     /// <summary>Flattened feature size expected by the classifier (50 × 2 × 2 × 2).</summary>
     public const int FlattenedSize = 400;
@@ -52,20 +52,7 @@ public sealed class Conv4Fc3 : nn.Module<Tensor, Tensor>
     public Sequential Features => features;
 
     /// <summary>Builds the 16 feature layers of spec §5.2.</summary>
-    public static Sequential FeatureLayers()
-    {
-        var layers = new List<nn.Module<Tensor, Tensor>>();
-        int input = 1;
-        foreach (int output in Channels)
-        {
-            layers.Add(nn.Conv3d(input, output, 3));
-            layers.Add(nn.BatchNorm3d(output));
-            layers.Add(nn.ReLU());
-            layers.Add(new PadMaxPool3d(2, 2));
-            input = output;
-        }
-        return nn.Sequential(layers.ToArray());
-    }
+    public static Sequential FeatureLayers() => ConvFeatures.Conv4.Build();
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
@@ -74,7 +61,7 @@ public sealed class Conv4Fc3 : nn.Module<Tensor, Tensor>
         return classifier.call(features.call(input)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The forward pass in mixed precision (<see cref="MixedPrecision"/>); the logits come out in float32.</summary>
+    /// <inheritdoc />
     public Tensor ForwardMixed(Tensor input, ScalarType half)
     {
         using var scope = NewDisposeScope();
@@ -83,14 +70,7 @@ public sealed class Conv4Fc3 : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The spatial shape after the feature layers for an input of spatial shape <paramref name="input"/>; a side ≤ 0 means the input is too small.</summary>
-    public static long[] FeatureShape(IReadOnlyList<int> input)
-    {
-        var shape = input.Select(s => (long)s).ToArray();
-        for (int block = 0; block < Channels.Count; block++)
-            for (int a = 0; a < shape.Length; a++)
-                shape[a] = shape[a] - 2 <= 0 ? 0 : PadMaxPool3d.OutputSide(shape[a] - 2);
-        return shape;
-    }
+    public static long[] FeatureShape(IReadOnlyList<int> input) => ConvFeatures.Conv4.OutputShape(input);
 
     /// <summary>True when Conv4_FC3 accepts a patch of spatial shape <paramref name="input"/> (each side 47..62).</summary>
     public static bool Accepts(IReadOnlyList<int> input) => FeatureShape(input).All(s => s == 2);

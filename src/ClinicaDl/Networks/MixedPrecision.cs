@@ -18,7 +18,7 @@ public static class MixedPrecision
     {
         Sequential block => Sequence(block, x, half),
         Conv3d conv => nn.functional.conv3d(x.to(half), conv.weight!.to(half), conv.bias?.to(half), conv.stride, conv.padding, conv.dilation, conv.groups),
-        ConvTranspose3d deconv => nn.functional.conv_transpose3d(x.to(half), deconv.weight!.to(half), deconv.bias?.to(half), deconv.stride, deconv.padding, deconv.output_padding, deconv.dilation, deconv.groups),
+        ConvTranspose3d deconv => TransposedConvolution.Forward(deconv, x, half),
         Conv2d conv => nn.functional.conv2d(x.to(half), conv.weight!.to(half), conv.bias?.to(half), conv.stride, conv.padding, conv.dilation, conv.groups),
         Linear linear => nn.functional.linear(x.to(half), linear.weight!.to(half), linear.bias?.to(half)),
         BatchNorm3d or BatchNorm2d or InstanceNorm3d or InstanceNorm2d => layer.call(x.to(ScalarType.Float32)),

@@ -18,7 +18,7 @@ namespace ClinicaDl.Networks;
 /// <c>(C, H, W)</c> 2-D layers. Every block halves each side with ceiling, so the classifier's sizes follow from the input
 /// shape (<see cref="FullyConnectedSizes"/>). PyTorch default initialisation; raw logits out.
 /// </remarks>
-public sealed class RandomArchitecture : nn.Module<Tensor, Tensor>
+public sealed class RandomArchitecture : nn.Module<Tensor, Tensor>, IMixedPrecisionForward
 {
     private readonly Sequential features;
     private readonly Sequential classifier;

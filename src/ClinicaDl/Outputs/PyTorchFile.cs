@@ -83,6 +83,15 @@ public static class PyTorchFile
             return tensor;
         });
 
+    /// <summary>The shape and element type of the bare tensor a file holds, checked without reading its elements.</summary>
+    /// <remarks>The zip structure, the pickle and the size of the storage entry are all checked, so a truncated or foreign
+    /// file is refused here, before a run starts; only the element values are left unread.</remarks>
+    /// <exception cref="CheckpointException">The file is missing, malformed, or does not hold a tensor.</exception>
+    public static (long[] Shape, ScalarType Type) InspectTensor(string path)
+        => Read(path, (value, _) => value is Tensor tensor
+            ? (tensor.shape, tensor.dtype)
+            : throw new InvalidDataException($"holds a {PythonValues.TypeName(value)}, not a tensor."), readData: false);
+
     /// <summary>Saves any supported value (see the type table of <see cref="PyTorchFile"/>).</summary>
     /// <exception cref="ArgumentException">A value cannot be saved; the message gives its path.</exception>
     /// <exception cref="IOException">The file could not be written; the message names it.</exception>
@@ -108,38 +117,7 @@ public static class PyTorchFile
     public static object? Load(string path)
         => Read(path, (value, tensors) => PythonValues.ToPublic(value, tensors));
 
-    /// <summary>Checks, without reading its tensors' data, that <paramref name="path"/> is a PyTorch zip file holding a pickle and data.</summary>
-    /// <remarks>Cheap enough to run on every input file before a run starts; a well-formed file of the wrong shape is found when read.</remarks>
-    /// <exception cref="CheckpointException">The file is missing, unreadable, not a PyTorch zip file, or holds no tensor data.</exception>
-    public static void VerifyArchive(string path)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            CheckSignature(stream);
-            using var archive = new ZipArchive(stream, ZipArchiveMode.Read);
-            var pkl = archive.Entries.FirstOrDefault(e => e.FullName.EndsWith("/" + DataPkl, StringComparison.Ordinal))
-                ?? throw new InvalidDataException($"has no <archive>/{DataPkl}: it is a zip file, but not one written by torch.save.");
-            string prefix = pkl.FullName[..^DataPkl.Length];
-            CheckByteOrder(archive, prefix);
-            if (!archive.Entries.Any(e => e.FullName.StartsWith(prefix + "data/", StringComparison.Ordinal) && e.Length > 0))
-                throw new InvalidDataException("holds no tensor data.");
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CheckpointException(path, e.Message, e);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new CheckpointException(path, "does not exist.", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointException(path, $"cannot be read ({e.Message}).", e);
-        }
-    }
-
-    private static T Read<T>(string path, Func<object?, List<Tensor>, T> convert)
+    private static T Read<T>(string path, Func<object?, List<Tensor>, T> convert, bool readData = true)
     {
         ArgumentNullException.ThrowIfNull(path);
         try
@@ -156,7 +134,7 @@ public static class PyTorchFile
             byte[] pickle = ReadEntry(pkl);
 
             using var scope = torch.NewDisposeScope(); // storages and intermediate views
-            var resolver = new TorchPickleResolver((key, type, size, numel) => LoadStorage(archive, prefix, key, type, size, numel));
+            var resolver = new TorchPickleResolver((key, type, size, numel) => LoadStorage(archive, prefix, key, type, size, numel, readData));
             object? raw = PickleReader.Load(pickle, resolver);
             var tensors = new List<Tensor>();
             T result = convert(raw, tensors);
@@ -203,7 +181,7 @@ public static class PyTorchFile
             throw new InvalidDataException($"holds tensors in '{order}' byte order, which is not read; save it again on a little-endian machine.");
     }
 
-    private static Tensor LoadStorage(ZipArchive archive, string prefix, string key, ScalarType type, int elementSize, long numel)
+    private static Tensor LoadStorage(ZipArchive archive, string prefix, string key, ScalarType type, int elementSize, long numel, bool readData)
     {
         string name = $"{prefix}data/{key}";
         var entry = archive.GetEntry(name)
@@ -211,8 +189,8 @@ public static class PyTorchFile
         long expected = numel * elementSize;
         if (entry.Length != expected)
             throw new InvalidDataException($"{name} holds {entry.Length} bytes; {numel} elements of {type} need {expected}.");
-        var storage = torch.empty([numel], type);
-        if (numel > 0)
+        var storage = torch.empty([numel], type); // not touched, so no memory is committed when the data are not read
+        if (numel > 0 && readData)
             storage.bytes = ReadEntry(entry);
         return storage;
     }

@@ -51,9 +51,7 @@ public sealed record PrecisionMode(ScalarType? Half, string Description, string?
     public Tensor Forward(nn.Module<Tensor, Tensor> model, Tensor input) => (Half, model) switch
     {
         (null, _) => model.call(input),
-        (ScalarType h, Conv4Fc3 cnn) => cnn.ForwardMixed(input, h),
-        (ScalarType h, RandomArchitecture random) => random.ForwardMixed(input, h),
-        (ScalarType h, AutoEncoder ae) => ae.ForwardMixed(input, h),
+        (ScalarType h, IMixedPrecisionForward network) => network.ForwardMixed(input, h),
         _ => throw new InvalidOperationException($"no mixed-precision forward pass for {model.GetType().Name}"),
     };
 }

@@ -132,21 +132,15 @@ internal static class RunPlanner
                 missing.Add(s.Caps.ImagePath(s.ParticipantId, s.SessionId));
                 continue;
             }
-            if (file.EndsWith(".pt", StringComparison.Ordinal))
-            {
-                PyTorchFile.VerifyArchive(file); // its structure now; its shape when read
-                continue;
-            }
-            NiftiHeader header;
+            int[] shape;
             try
             {
-                header = NiftiReader.Verify(file);
+                shape = file.EndsWith(".pt", StringComparison.Ordinal) ? TensorImageShape(file) : NiftiReader.Verify(file).SpatialShape;
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
                 throw new CapsLayoutException(file, $"image of {s.Key} cannot be read ({e.Message}).");
             }
-            var shape = header.SpatialShape;
             if (!shape.SequenceEqual(CapsLayout.CroppedShape))
                 throw new CapsLayoutException(file, $"image of {s.Key} is {string.Join("×", shape)}; the cropped t1-linear grid is 169×208×179.",
                     "Use images from clinica's t1-linear pipeline (desc-Crop).");
@@ -154,6 +148,15 @@ internal static class RunPlanner
         if (missing.Count > 0)
             throw new CapsLayoutException(missing[0], $"image not found{(missing.Count > 1 ? $" (and {missing.Count - 1} other session(s) have no image)" : "")}.",
                 "Each session of the label files needs its t1-linear image in the CAPS.");
+    }
+
+    /// <summary>The spatial shape of a whole-image tensor (1, X, Y, Z), checked without reading its voxels, so that a garbage <c>.pt</c> is refused before anything is written.</summary>
+    internal static int[] TensorImageShape(string file)
+    {
+        var (shape, _) = PyTorchFile.InspectTensor(file);
+        if (shape.Length != 4 || shape[0] != 1)
+            throw new CheckpointException(file, $"tensor has shape ({string.Join(", ", shape)}); an image tensor (1, X, Y, Z) was expected.");
+        return [(int)shape[1], (int)shape[2], (int)shape[3]];
     }
 
     /// <summary>With <c>--use_extracted_roi</c>: every ROI tensor must exist; shapes come from the first session's tensors.</summary>

@@ -120,14 +120,20 @@ public sealed class BadInputTests(SyntheticCapsFixture data)
     };
 
     /// <summary>An OUTPUT_DIR whose commandline.json (of this very configuration) has one key edited by hand.</summary>
-    private static void RecordWith(Env e, string edited)
+    private static void RecordWith(Env e, string edited) => WriteEditedRecord(e.Caps, e.Labels, e.Output, edited);
+
+    /// <summary>Writes <paramref name="output"/>/commandline.json as a first cnn job would, with the line of one key replaced by <paramref name="edited"/>.</summary>
+    internal static string WriteEditedRecord(string caps, string labels, string output, string edited)
     {
-        Directory.CreateDirectory(e.Output);
-        var options = ClinicaDl.Training.TrainRoiOptions.Defaults(ClinicaDl.Training.NetworkType.Cnn, e.Caps, e.Labels, e.Output);
-        string json = ClinicaDl.Training.CommandLineRecord.ToJson(options);
+        Directory.CreateDirectory(output);
+        var options = ClinicaDl.Training.TrainRoiOptions.Defaults(ClinicaDl.Training.NetworkType.Cnn, caps, labels, output);
         string key = edited[..(edited.IndexOf(':') + 1)];
-        var lines = json.Split('\n').Select(l => l.TrimStart().StartsWith(key, StringComparison.Ordinal) ? "    " + edited + (l.TrimEnd().EndsWith(',') ? "," : "") : l);
-        File.WriteAllText(Path.Combine(e.Output, "commandline.json"), string.Join("\n", lines));
+        var lines = ClinicaDl.Training.CommandLineRecord.ToJson(options).Split('\n')
+            .Select(l => l.TrimStart().StartsWith(key, StringComparison.Ordinal) ? "    " + edited + (l.TrimEnd().EndsWith(',') ? "," : "") : l);
+        string record = Path.Combine(output, "commandline.json");
+        File.WriteAllText(record, string.Join("\n", lines));
+        Assert.Contains(edited, File.ReadAllText(record));
+        return record;
     }
 
     [Theory]

@@ -10,20 +10,7 @@ public sealed class ExtractAndClassifyTests(SyntheticCapsFixture data)
 {
     private static readonly string[] Boxes = ["rightHippocampusBox", "leftHippocampusBox"];
 
-    /// <summary>A copy of the fixture's CAPS (images linked, not copied) that a test may add files to.</summary>
-    private string CopyCaps(string name)
-    {
-        string caps = data.NewOutput(name);
-        foreach (var file in Directory.GetFiles(data.Caps, "*", SearchOption.AllDirectories))
-        {
-            string rel = Path.GetRelativePath(data.Caps, file);
-            if (rel.StartsWith("labels", StringComparison.Ordinal)) continue;
-            string target = Path.Combine(caps, rel);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.CreateSymbolicLink(target, file);
-        }
-        return caps;
-    }
+    private string CopyCaps(string name) => data.CopyCaps(name);
 
     [PythonFact("torch")]
     public void ExtractRoi_WritesTorchLoadableTensors_AndTrainingReadsThem()

@@ -67,15 +67,10 @@ public sealed class FaultFamilyTests(SyntheticCapsFixture data)
     [MemberData(nameof(EditedRecords))]
     public void Resume_HandEditedCommandLineJson_IsRefusedNamingTheKey(string edited, string fragment)
     {
+        // A results folder as a first job leaves it (its record and a fold folder), with one key of the record edited by hand.
         string output = data.NewOutput("edited");
-        using var cts = new CancellationTokenSource();
-        cts.Cancel(); // stopped at its first update: a checkpoint to resume
-        Assert.Equal(130, CliRunner.Run(cts.Token, "train", "roi", "cnn", data.Caps, "t1-linear", data.Labels, output, "Conv4_FC3", "-cpu",
-            "--n_splits", "2", "--split", "0", "--epochs", "2", "--batch_size", "4", "--threads", "1").ExitCode);
-        string record = Path.Combine(output, "commandline.json");
-        string key = edited[..(edited.IndexOf(':') + 1)];
-        File.WriteAllLines(record, File.ReadAllLines(record).Select(l => l.TrimStart().StartsWith(key, StringComparison.Ordinal)
-            ? "    " + edited + (l.TrimEnd().EndsWith(',') ? "," : "") : l));
+        Directory.CreateDirectory(Path.Combine(output, "fold-0"));
+        string record = BadInputTests.WriteEditedRecord(data.Caps, data.Labels, output, edited);
         var r = CliRunner.Run("train", "resume", output);
         Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}\n{r.All}");
         Assert.Contains($"{record}: {fragment}", r.Error);

@@ -25,6 +25,21 @@ public sealed class SyntheticCapsFixture : IDisposable
     /// <summary>A new empty folder for a test's outputs.</summary>
     public string NewOutput(string name) => Path.Combine(dir.Path, name + "-" + Guid.NewGuid().ToString("N")[..8]);
 
+    /// <summary>A copy of the CAPS (images linked, not copied, labels left out) that a test may add files to.</summary>
+    public string CopyCaps(string name)
+    {
+        string caps = NewOutput(name);
+        foreach (var file in Directory.GetFiles(Caps, "*", SearchOption.AllDirectories))
+        {
+            string rel = Path.GetRelativePath(Caps, file);
+            if (rel.StartsWith("labels", StringComparison.Ordinal)) continue;
+            string target = Path.Combine(caps, rel);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.CreateSymbolicLink(target, file);
+        }
+        return caps;
+    }
+
     public void Dispose() => dir.Dispose();
 }
 
