@@ -89,7 +89,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
                 string output = tree.Table(fold, selection, o.Prefix, "image", "prediction");
                 if (!o.Overwrite && File.Exists(output))
                     throw new OutputFolderException(output, "already exists.", "Choose another PREFIX or add --overwrite.");
-                CheckModels(tree, model, fold, selection, rois.Count);
+                CheckModels(tree, model, fold, selection, rois);
             }
 
         try
@@ -134,16 +134,16 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
     }
 
     /// <summary>Every best model of a fold and selection must load into the network before any table is written.</summary>
-    private static void CheckModels(ResultsTree tree, TrainRoiOptions model, int fold, string selection, int roiCount)
+    private static void CheckModels(ResultsTree tree, TrainRoiOptions model, int fold, string selection, IReadOnlyList<Roi.RoiDefinition> rois)
     {
-        IEnumerable<int?> networks = model.NetworkType == NetworkType.MultiCnn ? Enumerable.Range(0, roiCount).Select(k => (int?)k) : [null];
+        IEnumerable<int?> networks = model.NetworkType == NetworkType.MultiCnn ? Enumerable.Range(0, rois.Count).Select(k => (int?)k) : [null];
         foreach (int? network in networks)
         {
             string path = tree.BestModel(fold, network, selection);
             if (!File.Exists(path))
                 throw new CheckpointException(path, "not found: every network of a fold needs its best model.");
             using var scope = NewDisposeScope();
-            using var probe = new Conv4Fc3(model.Optimization.Dropout);
+            using var probe = NetworkFactory.Classifier(model, rois[0].Shape);
             var checkpoint = PyTorchFile.LoadCheckpoint(path);
             ModelState.LoadStrict(probe, ModelState.FromEntry(checkpoint.GetValueOrDefault("model"), path, "model"), path);
         }
