@@ -14,6 +14,8 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args);
 // The compute-only limit is only fair with the malloc settings of the training process (the library's NativeHeap).
 if (options.Malloc == "tuned" && options.Mode != "train" && !ClinicaDl.Training.NativeHeap.KeepFreedMemory()) Console.Error.WriteLine("trainbench: --malloc tuned: mallopt not available, glibc defaults kept");
+// As the training process: LibTorch's allocator zero-fills, so oneDNN's padded channel blocks never hold a freed NaN.
+if (options.Mode != "train") ClinicaDl.Training.LibTorchAllocator.ZeroFill();
 try
 {
     return options.Mode switch

@@ -3,27 +3,52 @@ using static TorchSharp.torch;
 
 namespace ClinicaDl.Networks;
 
-/// <summary>Mixed-precision forward passes for <c>--amp</c>, done by hand as <c>torch.autocast</c> would (TorchSharp 0.107 has no autocast).</summary>
+/// <summary>Mixed-precision forward passes for <c>--amp</c>, done by hand as <c>torch.autocast</c> does on the CPU (TorchSharp 0.107 has no autocast).</summary>
 /// <remarks>
 /// The float32 parameters stay the master weights (Adam updates them in float32). Convolutions, transposed
 /// convolutions and linear layers run in the half type on half-type casts of their input and weights; the cast is
-/// differentiable, so gradients reach the float32 parameters as float32. BatchNorm (its parameters and running
-/// statistics) and InstanceNorm run in float32, and callers compute the loss in float32. Pooling, unpooling, ReLU, Flatten and
-/// Dropout run in whatever type comes in.
+/// differentiable, so gradients reach the float32 parameters as float32. BatchNorm and InstanceNorm run in float32 (their input is cast
+/// up), ReLU, pooling, unpooling, Flatten and Dropout in whatever type
+/// comes in. Callers compute the loss in float32. Weights are cast once per forward pass in training (one forward per
+/// step); those of convolutions and linear layers once per pass under <see cref="CastOnce"/> (evaluation, where the
+/// weights do not change between batches).
 /// </remarks>
 public static class MixedPrecision
 {
-    /// <summary>Runs one layer: weighted layers in <paramref name="half"/>, BatchNorm in float32, the rest as is.</summary>
-    public static Tensor Layer(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType half) => layer switch
+    [ThreadStatic]
+    private static CastWeights? current;
+
+    /// <summary>Runs one layer: weighted layers in <paramref name="half"/>, the rest as is.</summary>
+    public static Tensor Layer(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType half)
     {
-        Sequential block => Sequence(block, x, half),
-        Conv3d conv => nn.functional.conv3d(x.to(half), conv.weight!.to(half), conv.bias?.to(half), conv.stride, conv.padding, conv.dilation, conv.groups),
-        ConvTranspose3d deconv => TransposedConvolution.Forward(deconv, x, half),
-        Conv2d conv => nn.functional.conv2d(x.to(half), conv.weight!.to(half), conv.bias?.to(half), conv.stride, conv.padding, conv.dilation, conv.groups),
-        Linear linear => nn.functional.linear(x.to(half), linear.weight!.to(half), linear.bias?.to(half)),
-        BatchNorm3d or BatchNorm2d or InstanceNorm3d or InstanceNorm2d => layer.call(x.to(ScalarType.Float32)),
-        _ => layer.call(x),
-    };
+        switch (layer)
+        {
+            case Sequential block:
+                return Sequence(block, x, half);
+            case Conv2d conv2:
+                return nn.functional.conv2d(x.to(half), conv2.weight!.to(half), conv2.bias?.to(half), conv2.stride, conv2.padding, conv2.dilation, conv2.groups);
+            case BatchNorm2d or InstanceNorm3d or InstanceNorm2d:
+                return layer.call(x.to(ScalarType.Float32));
+            case Conv3d conv:
+            {
+                var (w, b) = Weights(conv, half, conv.weight!, conv.bias);
+                return nn.functional.conv3d(x.to(half), w, b, conv.stride, conv.padding, conv.dilation, conv.groups);
+            }
+            case ConvTranspose3d deconv:
+                return TransposedConvolution.Forward(deconv, x, half);
+            case Linear linear:
+            {
+                var (w, b) = Weights(linear, half, linear.weight!, linear.bias);
+                return nn.functional.linear(x.to(half), w, b);
+            }
+            case BatchNorm3d norm:
+                // In float32, as before issue 17: keeping its input in bfloat16 (as autocast does) is not validated yet
+                // on a CPU with native bfloat16 (docs/performance.md, "Mixed precision").
+                return norm.call(x.to(ScalarType.Float32));
+            default:
+                return layer.call(x);
+        }
+    }
 
     /// <summary>Runs a sequence of layers with <see cref="Layer"/>.</summary>
     public static Tensor Sequence(Sequential layers, Tensor x, ScalarType half)
@@ -31,5 +56,37 @@ public static class MixedPrecision
         foreach (var layer in layers.children())
             x = Layer((nn.Module<Tensor, Tensor>)layer, x, half);
         return x;
+    }
+
+    /// <summary>Until disposed, on this thread, each weighted layer's weights are cast to the half type once and reused by every forward pass.</summary>
+    /// <remarks>For passes that do not change the weights (evaluation, under no-grad); not for training steps, whose casts must be part of the graph.</remarks>
+    public static IDisposable CastOnce() => current = new CastWeights(current);
+
+    private static (Tensor Weight, Tensor? Bias) Weights(nn.Module layer, ScalarType half, Tensor weight, Tensor? bias)
+    {
+        if (current is not { } cache || is_grad_enabled())
+            return (weight.to(half), bias?.to(half));
+        if (!cache.Casts.TryGetValue(layer, out var cast))
+        {
+            cast = (weight.to(half).DetachFromDisposeScope(), bias?.to(half).DetachFromDisposeScope());
+            cache.Casts[layer] = cast;
+        }
+        return cast;
+    }
+
+    private sealed class CastWeights(CastWeights? outer) : IDisposable
+    {
+        public Dictionary<nn.Module, (Tensor Weight, Tensor? Bias)> Casts { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public void Dispose()
+        {
+            foreach (var (w, b) in Casts.Values)
+            {
+                w.Dispose();
+                b?.Dispose();
+            }
+            Casts.Clear();
+            current = outer;
+        }
     }
 }

@@ -37,7 +37,11 @@ public static class NiftiReader
     /// <exception cref="NiftiFormatException">The file is not a supported, well-formed NIfTI-1 image (the message names the file and the field).</exception>
     /// <exception cref="IOException">The file cannot be opened or read (e.g. <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be opened (permissions, or the path is a folder).</exception>
-    public static NiftiImage Read(string path)
+    public static NiftiImage Read(string path) => Read(path, reuse: null);
+
+    /// <summary>Reads the image at <paramref name="path"/> into <paramref name="reuse"/> when it has exactly the image's voxel count (a decode worker's buffer, kept from one image to the next), else into a new array.</summary>
+    /// <remarks>The image's <see cref="NiftiImage.Data"/> is then <paramref name="reuse"/> itself: the caller must be done with the image before reusing the buffer.</remarks>
+    public static NiftiImage Read(string path, float[]? reuse)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
@@ -46,7 +50,7 @@ public static class NiftiReader
         {
             NiftiHeader header = ReadPlainHeader(file, length, path);
             file.Position = header.VoxOffset;
-            float[] data = ReadVoxels(file, header, path);
+            float[] data = ReadVoxels(file, header, path, reuse);
             return new NiftiImage(header, data);
         }
 
@@ -60,7 +64,7 @@ public static class NiftiReader
                 throw new NiftiFormatException(path, "data", Inv($"the header needs {total} uncompressed bytes, more than {length} compressed bytes can hold."));
             Skip(gz, header.VoxOffset - NiftiHeaderCodec.HeaderSize, path, header);
             bool trailerAgrees = trailerSize == (uint)total;
-            float[] data = trailerAgrees ? ReadVoxels(gz, header, path) : ReadVoxelsGrowing(gz, header, path);
+            float[] data = trailerAgrees ? ReadVoxels(gz, header, path, reuse) : ReadVoxelsGrowing(gz, header, path, reuse);
             // Read to the end of the stream so that zlib checks the gzip CRC-32: a corrupted body is then an error
             // here rather than silently wrong voxels (bytes after the data are ignored, as nibabel does).
             Span<byte> rest = stackalloc byte[4096];
@@ -71,7 +75,7 @@ public static class NiftiReader
 
     /// <summary>Reads and validates only the header of the image at <paramref name="path"/>.</summary>
     /// <remarks>
-    /// The checks are those <see cref="Read"/> makes on the header, so an image whose header passes
+    /// The checks are those <see cref="Read(string)"/> makes on the header, so an image whose header passes
     /// fails later only for its data. For a <c>.nii</c> the file length is also checked against the
     /// data size; a <c>.nii.gz</c> is decompressed only as far as the header.
     /// </remarks>
@@ -177,9 +181,9 @@ public static class NiftiReader
     }
 
     /// <summary>Reads the voxels once their size has been checked against the file: straight into the result array for native float32, by chunks otherwise.</summary>
-    private static float[] ReadVoxels(Stream stream, NiftiHeader header, string path)
+    private static float[] ReadVoxels(Stream stream, NiftiHeader header, string path, float[]? reuse)
     {
-        var data = new float[header.VoxelCount];
+        var data = Destination(header, reuse);
         NiftiDataType type = header.DataType;
         bool swap = header.IsBigEndian == BitConverter.IsLittleEndian;
         var (slope, inter) = Scaling(header);
@@ -229,7 +233,7 @@ public static class NiftiReader
     }
 
     /// <summary>Reads the raw voxels into chunks as they arrive, and allocates the result only once they are all there.</summary>
-    private static float[] ReadVoxelsGrowing(Stream stream, NiftiHeader header, string path)
+    private static float[] ReadVoxelsGrowing(Stream stream, NiftiHeader header, string path, float[]? reuse)
     {
         int size = header.DataType.Size();
         long needed = header.VoxelCount * size;
@@ -244,7 +248,7 @@ public static class NiftiReader
             chunks.Add(chunk);
         }
 
-        var data = new float[header.VoxelCount];
+        var data = Destination(header, reuse);
         bool swap = header.IsBigEndian == BitConverter.IsLittleEndian;
         var (slope, inter) = Scaling(header);
         int at = 0;
@@ -256,6 +260,9 @@ public static class NiftiReader
         }
         return data;
     }
+
+    private static float[] Destination(NiftiHeader header, float[]? reuse)
+        => reuse is not null && reuse.LongLength == header.VoxelCount ? reuse : new float[header.VoxelCount];
 
     private static (double Slope, double Inter) Scaling(NiftiHeader header)
         => header.HasScaling ? (header.SclSlope, header.SclInter) : (1.0, 0.0);

@@ -22,6 +22,7 @@ internal sealed class ClassificationTask(nn.Module<Tensor, Tensor> model, Device
         var rows = new List<RoiPrediction>(elements.Count);
         double total = 0;
         using var noGrad = no_grad();
+        using var cast = CastWeightsOnce();
         using var stream = new BatchStream(cache, elements, batchSize);
         foreach (var batch in stream.Batches(cancel))
         {

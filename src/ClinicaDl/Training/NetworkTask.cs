@@ -23,4 +23,7 @@ internal abstract class NetworkTask
 
     /// <summary>The network's output for <paramref name="input"/>, in float32 whatever the precision.</summary>
     protected Tensor Forward(Tensor input) => Precision.Forward(Model, input);
+
+    /// <summary>For an evaluation pass: with <c>--amp</c>, each weight is cast to the half type once for the whole pass instead of once per batch.</summary>
+    protected IDisposable? CastWeightsOnce() => Precision.Half is null ? null : Networks.MixedPrecision.CastOnce();
 }

@@ -24,6 +24,7 @@ internal sealed class ReconstructionTask(nn.Module<Tensor, Tensor> model, Device
         Model.eval();
         double total = 0;
         using var noGrad = no_grad();
+        using var cast = CastWeightsOnce();
         using var stream = new BatchStream(cache, elements, batchSize);
         foreach (var batch in stream.Batches(cancel))
         {
@@ -41,6 +42,7 @@ internal sealed class ReconstructionTask(nn.Module<Tensor, Tensor> model, Device
         Model.eval();
         var result = new List<(float[], float[])>();
         using var noGrad = no_grad();
+        using var cast = CastWeightsOnce();
         using var stream = new BatchStream(cache, elements, 1);
         foreach (var batch in stream.Batches(cancel))
         {

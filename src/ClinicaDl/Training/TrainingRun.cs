@@ -102,6 +102,7 @@ public sealed class TrainingRun
     {
         elementShape = plan.Rois[0].Shape;
         set_num_threads(threads);
+        LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not a freed NaN
         var device = options.Computational.UseCpu ? CPU : CUDA;
         var tree = plan.Tree;
         var precision = Precision;

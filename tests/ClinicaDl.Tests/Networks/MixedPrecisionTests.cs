@@ -36,6 +36,7 @@ public sealed class MixedPrecisionTests
     [Fact]
     public void Conv4Fc3_Bfloat16_GivesFloat32LogitsAndFloat32GradientsCloseToFloat32()
     {
+        LibTorchAllocator.ZeroFill(); // as the training run does: oneDNN's padded blocks must not hold a freed NaN
         using var scope = NewDisposeScope();
         manual_seed(3);
         using var model = new Conv4Fc3(0);
@@ -62,13 +63,35 @@ public sealed class MixedPrecisionTests
     }
 
     [Fact]
+    public void Conv4Fc3_EvaluationUnderCastOnce_GivesTheSameLogitsAsCastingPerBatch()
+    {
+        LibTorchAllocator.ZeroFill();
+        using var scope = NewDisposeScope();
+        manual_seed(6);
+        using var model = new Conv4Fc3(0);
+        model.eval();
+        var x = rand(new long[] { 2, 1, 50, 50, 50 });
+        using var noGrad = no_grad();
+        var perBatch = model.ForwardMixed(x, ScalarType.BFloat16);
+        Tensor once, again;
+        using (MixedPrecision.CastOnce())
+        {
+            once = model.ForwardMixed(x, ScalarType.BFloat16);
+            again = model.ForwardMixed(x, ScalarType.BFloat16);
+        }
+        Assert.True(once.allclose(perBatch, rtol: 0, atol: 0));
+        Assert.True(again.allclose(perBatch, rtol: 0, atol: 0));
+    }
+
+    [Fact]
     public void PrecisionMode_WithoutAmp_IsFloat32_WithAmp_IsBfloat16()
     {
         Assert.Same(PrecisionMode.Float32, PrecisionMode.For(amp: false, useCpu: true));
         var amp = PrecisionMode.For(amp: true, useCpu: true);
-        Assert.Equal(ScalarType.BFloat16, amp.Half);
-        Assert.StartsWith("bfloat16 mixed", amp.Description);
-        // The warning follows the CPU's flags: only where it cannot do bfloat16 natively.
+        // On a CPU without native bfloat16 --amp warns and stays in float32; on a GPU it is always bfloat16.
+        Assert.Equal(PrecisionMode.CpuHasBf16() ? ScalarType.BFloat16 : null, amp.Half);
+        Assert.StartsWith(PrecisionMode.CpuHasBf16() ? "bfloat16 mixed" : "float32 (--amp ignored", amp.Description);
+        Assert.Equal(ScalarType.BFloat16, PrecisionMode.For(amp: true, useCpu: false).Half);
         Assert.Equal(!PrecisionMode.CpuHasBf16(), amp.Warning is not null);
     }
 }

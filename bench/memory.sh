@@ -1,0 +1,31 @@
+#!/bin/sh
+# Peak RSS (and wall/CPU time, with the load) of `train roi cnn` on a generated trivial CAPS; see bench/README.md.
+#   bench/memory.sh [N_SUBJECTS_PER_CLASS] [REPEATS]
+# Extra environment (e.g. DOTNET_GCConserveMemory=5) passes through to clinicadl.
+set -eu
+n=${1:-16}
+repeats=${2:-3}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+dotnet build -c Release -nologo -v q src/ClinicaDl.Cli/ClinicaDl.Cli.csproj >/dev/null
+cli="dotnet $root/src/ClinicaDl.Cli/bin/Release/net10.0/clinicadl.dll"
+work=$root/bench/results/memory
+caps=$work/caps-$n
+if [ ! -f "$caps/.bench-complete" ]; then
+    rm -rf "$caps"
+    $cli generate trivial "$caps" --n_subjects "$n" >/dev/null
+    $cli tsvtool kfold "$caps/labels" --n_splits 4 >/dev/null
+    touch "$caps/.bench-complete"
+fi
+echo "train roi cnn, $((2 * n)) images, fold 0 of 4, batch 8, 5 epochs, -np 2, --threads 2 ($(grep -o 'avx512_bf16\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' '))"
+i=1
+while [ "$i" -le "$repeats" ]; do
+    rm -rf "$work/run"
+    load=$(uptime | sed 's/.*load average: //')
+    /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" $cli train roi cnn "$caps" t1-linear "$caps/labels" "$work/run" Conv4_FC3 \
+        -cpu --n_splits 4 --split 0 --batch_size 8 --epochs 5 -np 2 --threads 2 -q >/dev/null
+    read -r wall user sys rss < "$work/time.txt"
+    echo "run $i: wall ${wall} s, CPU $(awk "BEGIN { print $user + $sys }") s (user $user, sys $sys), peak RSS $((rss / 1024)) MB; load before: $load"
+    i=$((i + 1))
+done
+rm -rf "$work/run" "$work/time.txt"
