@@ -2,15 +2,16 @@ using System.CommandLine;
 using ClinicaDl.Caps;
 using ClinicaDl.Data;
 using ClinicaDl.Roi;
+using ClinicaDl.Slices;
 
 namespace ClinicaDl.Cli.Verbs;
 
-/// <summary><c>clinicadl extract roi|image CAPS_DIR PREPROCESSING …</c>: ROI tensors for <c>--use_extracted_roi</c>, whole-image tensors as clinica writes them.</summary>
+/// <summary><c>clinicadl extract roi|image|slice CAPS_DIR PREPROCESSING …</c>: ROI tensors for <c>--use_extracted_roi</c>, whole-image tensors as clinica writes them.</summary>
 internal static class ExtractCommand
 {
     public static Command Build(CliContext context)
     {
-        var command = new Command("extract", "Write tensors read by train: ROI tensors for --use_extracted_roi, whole-image tensors (clinica's deeplearning-prepare-data names, PyTorch format).");
+        var command = new Command("extract", "Write tensors read by train: ROI tensors for --use_extracted_roi, whole-image tensors, slice tensors (clinica's deeplearning-prepare-data names, PyTorch format).");
         var caps = new Argument<string>("CAPS_DIR") { Description = "CAPS folder: images are read from it and tensors written into it." };
         var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
         var roiList = OptionFactory.List("--roi_list", "Names of the masks to extract (required).", "ROI", "-rl");
@@ -32,6 +33,7 @@ internal static class ExtractCommand
         });
         command.Subcommands.Add(roi);
         command.Subcommands.Add(ImageCommand(context));
+        command.Subcommands.Add(SliceCommand(context));
         return command;
     }
 
@@ -55,5 +57,33 @@ internal static class ExtractCommand
             return CliApp.Success;
         });
         return image;
+    }
+
+    /// <summary><c>clinicadl extract slice CAPS_DIR PREPROCESSING [-sd 0|1|2] [-sm rgb|single]</c>: clinica's slice tensors for <c>--use_extracted_slices</c>.</summary>
+    private static Command SliceCommand(CliContext context)
+    {
+        var caps = new Argument<string>("CAPS_DIR") { Description = "CAPS folder: images are read from it and tensors written into it." };
+        var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
+        var direction = OptionFactory.Choice("--slice_direction", "Slice axis: 0 sagittal, 1 coronal, 2 axial.", "0", ["0", "1", "2"], "-sd");
+        var mode = OptionFactory.Choice("--slice_mode", "rgb: the normalised slice in 3 identical channels (what --use_extracted_slices reads); single: the raw slice.", "rgb", ["rgb", "single"], "-sm");
+        var tsv = OptionFactory.Text("--subjects_sessions_tsv", "TSV (participant_id, session_id) of the sessions to extract (default: all).", helpName: "TSV", aliases: "-tsv");
+        var nproc = OptionFactory.Int("--nproc", "Images processed in parallel.", 2, 1, "-np");
+        var overwrite = OptionFactory.Flag("--overwrite", "Replace existing slice tensors (and the whole-image tensor).");
+        var slice = new Command("slice", "Every slice of one direction, one tensor per slice (clinica's names), plus the whole-image tensor.")
+            { caps, preprocessing, direction, mode, tsv, nproc, overwrite };
+        slice.SetAction(r =>
+        {
+            var renderer = context.Renderer();
+            var progress = new SynchronousProgress<(int Done, int Total)>(p => renderer.Count("extract", p.Done, p.Total, "sessions"));
+            var options = new ExtractSliceOptions(r.GetValue(caps)!, r.GetValue(preprocessing)!,
+                (SliceDirection)int.Parse(r.GetValue(direction)!, System.Globalization.CultureInfo.InvariantCulture),
+                r.GetValue(mode) == "single" ? SliceMode.Single : SliceMode.Rgb, r.GetValue(tsv), r.GetValue(nproc), r.GetValue(overwrite));
+            var result = renderer.Run(() => SliceTensorExport.Run(options, progress, context.Cancel));
+            if (result.ConstantSlices > 0)
+                context.Output.WriteLine($"Warning: {result.ConstantSlices} constant slice(s) were written as zeros (clinica writes NaN).");
+            context.Output.WriteLine($"Wrote {result.Slices} slice tensors and {result.Images} whole-image tensors under {r.GetValue(caps)}/subjects/*/*/deeplearning_prepare_data/.");
+            return CliApp.Success;
+        });
+        return slice;
     }
 }

@@ -39,7 +39,7 @@ public sealed class ImagePatchSource : IPatchSource
     {
         string path = ImageFile(session)
             ?? throw new CapsLayoutException(session.Caps.ImagePath(session.ParticipantId, session.SessionId), $"image of {session.Key} not found.");
-        var (data, shape) = path.EndsWith(".pt", StringComparison.Ordinal) ? ReadTensor(path) : ReadNifti(path);
+        var (data, shape) = ReadImage(path);
         int constant = 0;
         for (int r = 0; r < rois.Count; r++)
         {
@@ -57,6 +57,11 @@ public sealed class ImagePatchSource : IPatchSource
         }
         return constant;
     }
+
+    /// <summary>Reads an image (a NIfTI, or a whole-image tensor <c>.pt</c>) as float32 values stored x fastest, and its shape (X, Y, Z).</summary>
+    /// <exception cref="Errors.ClinicaDlException">The file cannot be read or is not an image.</exception>
+    public static (float[] Data, int[] Shape) ReadImage(string path)
+        => path.EndsWith(".pt", StringComparison.Ordinal) ? ReadTensor(path) : ReadNifti(path);
 
     private static (float[] Data, int[] Shape) ReadNifti(string path)
     {

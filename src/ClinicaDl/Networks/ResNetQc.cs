@@ -30,10 +30,10 @@ public sealed class ResNetQc : nn.Module<Tensor, Tensor>
     {
         conv1 = nn.Conv2d(1, 64, 7, stride: 2, padding: 3, bias: false);
         bn1 = nn.BatchNorm2d(64);
-        layer1 = Layer(64, 64, 1);
-        layer2 = Layer(64, 128, 2);
-        layer3 = Layer(128, 256, 2);
-        layer4 = Layer(256, 512, 2);
+        layer1 = BasicBlock.Layer(64, 64, 1);
+        layer2 = BasicBlock.Layer(64, 128, 2);
+        layer3 = BasicBlock.Layer(128, 256, 2);
+        layer4 = BasicBlock.Layer(256, 512, 2);
         addon = nn.Sequential(
             nn.Conv2d(512 * 3, 512, 1), nn.BatchNorm2d(512), nn.ReLU(),
             nn.Conv2d(512, 32, 1), nn.BatchNorm2d(32), nn.ReLU(),
@@ -43,9 +43,6 @@ public sealed class ResNetQc : nn.Module<Tensor, Tensor>
             nn.Conv2d(32, 2, 1));
         RegisterComponents();
     }
-
-    private static Sequential Layer(int inPlanes, int planes, int stride)
-        => nn.Sequential(new BasicBlock(inPlanes, planes, stride), new BasicBlock(planes, planes, 1));
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
@@ -58,36 +55,5 @@ public sealed class ResNetQc : nn.Module<Tensor, Tensor>
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         x = x.reshape(batch, 512 * 3, x.shape[2], x.shape[3]);
         return addon.call(x).flatten(1).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>torchvision's ResNet BasicBlock: two 3×3 convolutions with batch norm and a shortcut.</summary>
-    private sealed class BasicBlock : nn.Module<Tensor, Tensor>
-    {
-        // Declared in PyTorch's registration order: the state dict lists conv1, bn1, conv2, bn2, downsample.
-        private readonly Conv2d conv1;
-        private readonly BatchNorm2d bn1;
-        private readonly Conv2d conv2;
-        private readonly BatchNorm2d bn2;
-        private readonly Sequential? downsample;
-
-        public BasicBlock(int inPlanes, int planes, int stride) : base("BasicBlock")
-        {
-            conv1 = nn.Conv2d(inPlanes, planes, 3, stride: stride, padding: 1, bias: false);
-            bn1 = nn.BatchNorm2d(planes);
-            conv2 = nn.Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
-            bn2 = nn.BatchNorm2d(planes);
-            if (stride != 1 || inPlanes != planes)
-                downsample = nn.Sequential(nn.Conv2d(inPlanes, planes, 1, stride: stride, bias: false), nn.BatchNorm2d(planes));
-            RegisterComponents();
-        }
-
-        public override Tensor forward(Tensor x)
-        {
-            using var scope = NewDisposeScope();
-            var output = nn.functional.relu(bn1.call(conv1.call(x)));
-            output = bn2.call(conv2.call(output));
-            var identity = downsample is null ? x : downsample.call(x);
-            return nn.functional.relu(output + identity).MoveToOuterDisposeScope();
-        }
     }
 }

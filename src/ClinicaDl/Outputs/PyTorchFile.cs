@@ -12,7 +12,7 @@ namespace ClinicaDl.Outputs;
 /// The format is the zip one <c>torch.save</c> writes by default since PyTorch 1.6: <c>archive/data.pkl</c> (the
 /// object, pickled with protocol 2), <c>archive/data/&lt;key&gt;</c> (each tensor's raw little-endian elements,
 /// stored uncompressed and 64-byte aligned), <c>archive/byteorder</c> (<c>little</c>) and <c>archive/version</c>
-/// (<c>3</c>). Files we write load with <c>torch.load</c> in torch 1.13 and 2.x. They use only globals and opcodes
+/// (<c>3</c>). The legacy format of PyTorch before 1.6 is read too (<see cref="LegacyTorchFile"/>). Files we write load with <c>torch.load</c> in torch 1.13 and 2.x. They use only globals and opcodes
 /// that <c>weights_only=True</c> (the default since torch 2.6) accepts, so they load that way too, except that
 /// torch 1.13's weights-only unpickler lacks the float opcode and refuses any file holding a Python float
 /// (torch's own checkpoints included); tensor files and bare state dicts load there with <c>weights_only=True</c>.
@@ -123,7 +123,8 @@ public static class PyTorchFile
         try
         {
             using var stream = File.OpenRead(path);
-            CheckSignature(stream);
+            if (CheckSignature(stream))
+                return ReadLegacy(stream, convert);
             using var archive = new ZipArchive(stream, ZipArchiveMode.Read);
             var pkl = archive.Entries.FirstOrDefault(e =>
                 e.FullName.EndsWith("/" + DataPkl, StringComparison.Ordinal)
@@ -155,7 +156,23 @@ public static class PyTorchFile
         }
     }
 
-    private static void CheckSignature(Stream stream)
+    private static T ReadLegacy<T>(Stream stream, Func<object?, List<Tensor>, T> convert)
+    {
+        if (stream.Length > Array.MaxLength)
+            throw new InvalidDataException("is over 2 GiB, which is not read in the legacy format.");
+        var data = new byte[stream.Length];
+        stream.Position = 0;
+        stream.ReadExactly(data);
+        using var scope = torch.NewDisposeScope();
+        object? raw = LegacyTorchFile.Load(data);
+        var tensors = new List<Tensor>();
+        T result = convert(raw, tensors);
+        scope.MoveToOuter(tensors.Distinct(ReferenceEqualityComparer.Instance).Cast<IDisposable>());
+        return result;
+    }
+
+    /// <summary>Checks the file's first bytes; true for the legacy format, false for the zip format.</summary>
+    private static bool CheckSignature(Stream stream)
     {
         Span<byte> head = stackalloc byte[4];
         int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -164,10 +181,10 @@ public static class PyTorchFile
         if (n == 4 && head.SequenceEqual("PK\u0003\u0004"u8))
         {
             stream.Position = 0;
-            return;
+            return false;
         }
         if (head[0] == PickleOpcodes.Proto)
-            throw new InvalidDataException("is in PyTorch's legacy format (before 1.6), which is not read; load it in Python and save it again with torch.save.");
+            return true;
         throw new InvalidDataException("is not a PyTorch file (the zip format torch.save writes since PyTorch 1.6).");
     }
 

@@ -55,38 +55,25 @@ public static class RoiTensorExport
 
         // Tensors go to hidden temporary files beside their destinations and are renamed into place only once every
         // image has been read and cut: a corrupt image, a full disk or an interrupt leaves the CAPS as it was.
-        var staged = new System.Collections.Concurrent.ConcurrentBag<(string Temporary, string Destination)>();
+        using var staged = new StagedWrites();
         var source = new ImagePatchSource(normalise: false);
         int done = 0, written = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Workers, CancellationToken = cancel };
-        try
+        Parallel.ForEach(all, parallel, s =>
         {
-            Parallel.ForEach(all, parallel, s =>
+            var patches = rois.Select(r => new float[r.Box.VoxelCount]).ToArray();
+            source.Load(s, rois, patches.Select(p => p.AsMemory()).ToArray());
+            for (int r = 0; r < rois.Count; r++)
             {
-                var patches = rois.Select(r => new float[r.Box.VoxelCount]).ToArray();
-                source.Load(s, rois, patches.Select(p => p.AsMemory()).ToArray());
-                for (int r = 0; r < rois.Count; r++)
-                {
-                    var shape = rois[r].Shape;
-                    string destination = caps.RoiTensorPath(s.ParticipantId, s.SessionId, rois[r].Name, o.UncroppedRoi);
-                    string temporary = Path.Combine(Path.GetDirectoryName(destination)!, $".clinicadl-write-{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
-                    staged.Add((temporary, destination));
-                    using var scope = NewDisposeScope();
-                    var t = tensor(patches[r], [1, shape[0], shape[1], shape[2]], ScalarType.Float32);
-                    PyTorchFile.SaveTensor(temporary, t);
-                    Interlocked.Increment(ref written);
-                }
-                progress?.Report((Interlocked.Increment(ref done), sessions.Count));
-            });
-            foreach (var (temporary, destination) in staged)
-                File.Move(temporary, destination, overwrite: true);
-        }
-        catch
-        {
-            foreach (var (temporary, _) in staged)
-                try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+                var shape = rois[r].Shape;
+                using var scope = NewDisposeScope();
+                var t = tensor(patches[r], [1, shape[0], shape[1], shape[2]], ScalarType.Float32);
+                PyTorchFile.SaveTensor(staged.Stage(caps.RoiTensorPath(s.ParticipantId, s.SessionId, rois[r].Name, o.UncroppedRoi)), t);
+                Interlocked.Increment(ref written);
+            }
+            progress?.Report((Interlocked.Increment(ref done), sessions.Count));
+        });
+        staged.Commit();
         return written;
     }
 }

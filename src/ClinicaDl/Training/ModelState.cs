@@ -21,9 +21,15 @@ internal static class ModelState
     /// <summary>The keys of <paramref name="keys"/> sorted as PyTorch's <c>state_dict()</c> lists them.</summary>
     public static IEnumerable<string> PyTorchOrder(nn.Module module, IEnumerable<string> keys)
     {
-        var moduleRank = new Dictionary<string, int>(StringComparer.Ordinal) { [""] = 0 };
-        foreach (var (name, _) in module.named_modules())
-            moduleRank.TryAdd(name, moduleRank.Count);
+        // PyTorch walks modules depth first (pre-order); TorchSharp's named_modules() is breadth first.
+        var moduleRank = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Rank(nn.Module m, string prefix)
+        {
+            moduleRank.TryAdd(prefix, moduleRank.Count);
+            foreach (var (name, child) in m.named_children())
+                Rank(child, prefix.Length == 0 ? name : $"{prefix}.{name}");
+        }
+        Rank(module, "");
         var buffers = module.named_buffers().Select(b => b.name).ToHashSet(StringComparer.Ordinal);
         var parameters = module.named_parameters().Select((p, i) => (p.name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
         return keys.Select((key, position) =>

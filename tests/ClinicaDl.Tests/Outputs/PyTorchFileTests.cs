@@ -250,14 +250,23 @@ public sealed partial class PyTorchFileTests
     }
 
     [Fact]
-    public void LoadCheckpoint_LegacyFormat_ThrowsCheckpointExceptionWithRemedy()
+    public void LoadCheckpoint_TruncatedLegacyFormat_ThrowsCheckpointException()
     {
         using var dir = new TempDir();
         string path = dir.Combine("legacy.pth");
         File.WriteAllBytes(path, [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]);
 
-        var e = AssertCheckpointError(path, "legacy", () => PyTorchFile.LoadCheckpoint(path));
-        Assert.Contains("torch.save", e.Message);
+        AssertCheckpointError(path, "without STOP", () => PyTorchFile.LoadCheckpoint(path));
+    }
+
+    [Fact]
+    public void LoadCheckpoint_PickleWithoutTorchMagic_ThrowsCheckpointException()
+    {
+        using var dir = new TempDir();
+        string path = dir.Combine("plain.pkl");
+        File.WriteAllBytes(path, [0x80, 0x02, 0x7d, 0x2e]); // pickle.dumps({}, 2)
+
+        AssertCheckpointError(path, "magic number", () => PyTorchFile.LoadCheckpoint(path));
     }
 
     [Fact]

@@ -33,12 +33,19 @@ internal sealed class PickleReader
 
     /// <summary>Unpickles the single object held by <paramref name="data"/>.</summary>
     /// <exception cref="InvalidDataException">The pickle is malformed or uses what is not supported; the message gives the byte offset.</exception>
-    public static object? Load(byte[] data, IPickleResolver resolver)
+    public static object? Load(byte[] data, IPickleResolver resolver) => Load(data, 0, resolver, out _);
+
+    /// <summary>Unpickles the object whose pickle starts at <paramref name="start"/> and gives the offset just after its STOP
+    /// (PyTorch's legacy format holds several pickles and raw data one after another).</summary>
+    /// <exception cref="InvalidDataException">The pickle is malformed or uses what is not supported; the message gives the byte offset.</exception>
+    public static object? Load(byte[] data, int start, IPickleResolver resolver, out int end)
     {
-        var reader = new PickleReader(data, resolver);
+        var reader = new PickleReader(data, resolver) { pos = start };
         try
         {
-            return reader.Run();
+            var value = reader.Run();
+            end = reader.pos;
+            return value;
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith("pickle byte ", StringComparison.Ordinal))
         {

@@ -108,22 +108,33 @@ internal sealed class TorchPickleResolver : IPickleResolver
     /// <inheritdoc />
     public object PersistentLoad(object? pid)
     {
-        // ('storage', torch.FloatStorage, key, location, numel), as torch.save writes it.
-        if (pid is not PyTuple { Count: 5 } t || t[0] is not "storage")
+        // ('storage', torch.FloatStorage, key, location, numel), as torch.save writes it; the legacy format (before
+        // PyTorch 1.6) adds a sixth item, None or (view_key, offset, view_numel) for a view of the root storage.
+        if (pid is not PyTuple { Count: 5 or 6 } t || t[0] is not "storage")
             throw new InvalidDataException($"unsupported persistent id {Describe(pid)}.");
         if (t[1] is not StorageClass storageClass)
             throw new InvalidDataException($"persistent id with storage type {Describe(t[1])}.");
         if (t[2] is not string key || t[4] is not long numel || numel < 0)
             throw new InvalidDataException($"malformed persistent id {t}.");
-        if (storages.TryGetValue(key, out var cached))
+        if (!storages.TryGetValue(key, out var storage))
         {
-            if (cached.dtype != storageClass.Type)
-                throw new InvalidDataException($"storage {key} is viewed as both {cached.dtype} and {storageClass.Type}, which is not supported.");
-            return cached;
+            storage = loadStorage(key, storageClass.Type, storageClass.ElementSize, numel);
+            storages[key] = storage;
         }
-        var storage = loadStorage(key, storageClass.Type, storageClass.ElementSize, numel);
-        storages[key] = storage;
+        else if (storage.dtype != storageClass.Type)
+            throw new InvalidDataException($"storage {key} is viewed as both {storage.dtype} and {storageClass.Type}, which is not supported.");
+        if (t.Count == 6 && t[5] is not null)
+            return StorageView(storage, t[5]);
         return storage;
+    }
+
+    private static Tensor StorageView(Tensor root, object? view)
+    {
+        // A legacy view of part of a storage: a copy of that part, so tensors built on it start at offset 0.
+        if (view is not PyTuple { Count: 3 } v || v[1] is not long offset || v[2] is not long numel
+            || offset < 0 || numel < 0 || offset + numel > root.NumberOfElements)
+            throw new InvalidDataException($"malformed storage view {Describe(view)}.");
+        return root.narrow(0, offset, numel).clone();
     }
 
     private static PyDict NewOrderedDict(PyTuple args)
