@@ -35,7 +35,7 @@ internal static class CliApp
                 context.Output.WriteLine(VersionText);
                 return Success;
             }
-            context.Error.WriteLine("clinicadl: a verb is required (generate, tsvtool, train, classify, extract, plot, quality-check, preprocessing). See clinicadl --help.");
+            context.Error.WriteLine("clinicadl: a verb is required (generate, tsvtool, train, classify, extract, plot, quality-check, preprocessing, random-search, interpret). See clinicadl --help.");
             return UsageError;
         });
         root.Subcommands.Add(GenerateCommand.Build(context));
@@ -44,6 +44,8 @@ internal static class CliApp
         root.Subcommands.Add(ExtractCommand.Build(context));
         root.Subcommands.Add(ClassifyCommand.Build(context));
         root.Subcommands.Add(PlotCommand.Build(context));
+        root.Subcommands.Add(RandomSearchCommand.Build(context, logname));
+        root.Subcommands.Add(InterpretCommand.Build(context, logname));
         root.Subcommands.Add(QualityCheckCommand.Build(context));
         root.Subcommands.Add(PreprocessingCommand.Build(context));
         return root;

@@ -1,3 +1,6 @@
+using ClinicaDl.Evaluation;
+using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 
 namespace ClinicaDl.Cli.Console;

@@ -1,4 +1,7 @@
 using System.Globalization;
+using ClinicaDl.Evaluation;
+using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 
 namespace ClinicaDl.Cli.Console;

@@ -41,7 +41,7 @@ internal static class TrainCommand
     }
 
     /// <summary>Runs a training; on interrupt, says how to resume before the exit code 130/143 is returned.</summary>
-    private static RunSummary RunInterruptible(CliContext context, string outputDir, Func<RunSummary> run)
+    internal static RunSummary RunInterruptible(CliContext context, string outputDir, Func<RunSummary> run)
     {
         try
         {

@@ -7,7 +7,7 @@ namespace ClinicaDl.Networks;
 /// <remarks>
 /// The float32 parameters stay the master weights (Adam updates them in float32). Convolutions, transposed
 /// convolutions and linear layers run in the half type on half-type casts of their input and weights; the cast is
-/// differentiable, so gradients reach the float32 parameters as float32. BatchNorm runs in float32 (its input is cast
+/// differentiable, so gradients reach the float32 parameters as float32. BatchNorm and InstanceNorm run in float32 (their input is cast
 /// up), ReLU, pooling, unpooling, Flatten and Dropout in whatever type
 /// comes in. Callers compute the loss in float32. Weights are cast once per forward pass in training (one forward per
 /// step); those of convolutions and linear layers once per pass under <see cref="CastOnce"/> (evaluation, where the
@@ -23,6 +23,12 @@ public static class MixedPrecision
     {
         switch (layer)
         {
+            case Sequential block:
+                return Sequence(block, x, half);
+            case Conv2d conv2:
+                return nn.functional.conv2d(x.to(half), conv2.weight!.to(half), conv2.bias?.to(half), conv2.stride, conv2.padding, conv2.dilation, conv2.groups);
+            case BatchNorm2d or InstanceNorm3d or InstanceNorm2d:
+                return layer.call(x.to(ScalarType.Float32));
             case Conv3d conv:
             {
                 var (w, b) = Weights(conv, half, conv.weight!, conv.bias);

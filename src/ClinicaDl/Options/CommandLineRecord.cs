@@ -20,6 +20,7 @@ public static class CommandLineRecord
     /// <summary>The ordered key/value pairs of <paramref name="o"/>.</summary>
     public static IReadOnlyList<KeyValuePair<string, object?>> ToPairs(TrainRoiOptions o)
     {
+        if (o.Search is { } search && o.Architecture is { } architecture) return RandomSearchCommandLine.ToPairs(o, search, architecture);
         var c = o.Computational;
         var d = o.Data;
         var opt = o.Optimization;
@@ -164,13 +165,14 @@ public static class CommandLineRecord
             : cm.ValueKind == JsonValueKind.Number && cm.TryGetInt64(out long bytes) ? bytes : throw Wrong("cache_memory", "an integer number of bytes", cm);
 
         string? cwd = root.TryGetProperty("working_directory", out var wd) && wd.ValueKind == JsonValueKind.String ? wd.GetString() : null;
+        var architecture = RandomSearchCommandLine.ReadArchitecture(root, path);
         return new TrainRoiOptions(
             type,
             Str("caps_dir"),
             Str("preprocessing", CapsLayout.T1Linear),
             Str("tsv_path"),
             outputDir,
-            Str("model", "Conv4_FC3"),
+            Str("model", architecture is null ? "Conv4_FC3" : "RandomArchitecture"),
             new ComputationalOptions(Bool("use_cpu"), IntOrNull("nproc") ?? 2, IntOrNull("batch_size") ?? 2, IntOrNull("evaluation_steps") ?? 0,
                 IntOrNull("threads"), IntOrNull("eval_batch_size"), cacheMemory, Bool("amp")),
             new DataOptions(Bool("multi_cohort"), StrList("diagnoses") ?? [.. Diagnosis.Default], Bool("baseline"), Bool("unnormalize"),
@@ -188,6 +190,8 @@ public static class CommandLineRecord
             Str("logname", "clinicaDL.log"))
         {
             WorkingDirectory = cwd,
+            Architecture = architecture,
+            Search = architecture is null ? null : RandomSearchCommandLine.ReadSearch(root),
         };
     }
 

@@ -108,6 +108,12 @@ public sealed record TrainRoiOptions(
         _ => "multicnn",
     };
 
+    /// <summary>The sampled <c>RandomArchitecture</c> of a random-search job, or null for Conv4_FC3.</summary>
+    public RandomArchitectureOptions? Architecture { get; init; }
+
+    /// <summary>What a random-search job records beyond these options, or null for <c>train</c>.</summary>
+    public RandomSearchRecord? Search { get; init; }
+
     /// <summary>The working directory of the run that wrote a commandline.json (relative paths are relative to it); null for a new run.</summary>
     public string? WorkingDirectory { get; init; }
 

@@ -2,6 +2,7 @@ using ClinicaDl.Data;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 using static TorchSharp.torch;
 

@@ -1,8 +1,10 @@
 using ClinicaDl.Data;
 using ClinicaDl.Elements;
+using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.Nifti;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 using static TorchSharp.torch;
 

@@ -1,5 +1,8 @@
+using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.TensorBoard;
 using ClinicaDl.Formats.Tsv;
+using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 
 namespace ClinicaDl.Outputs;

@@ -1,14 +1,17 @@
 using System.Globalization;
 using ClinicaDl.Caps;
 using ClinicaDl.Data;
+using ClinicaDl.Elements;
 using ClinicaDl.Errors;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats;
+using ClinicaDl.Formats.Json;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Networks;
 using ClinicaDl.Options;
 using ClinicaDl.Outputs;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -93,7 +96,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
                 string output = tree.Table(fold, selection, o.Prefix, "image", "prediction");
                 if (!o.Overwrite && File.Exists(output))
                     throw new OutputFolderException(output, "already exists.", "Choose another PREFIX or add --overwrite.");
-                CheckModels(tree, model, fold, selection, rois.Count);
+                CheckModels(tree, model, fold, selection, rois);
             }
 
         try
@@ -118,7 +121,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
             foreach (int fold in folds)
                 foreach (string selection in ResultsTree.Selections)
                 {
-                    var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, device), cancel);
+                    var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, rois[0].Shape, device), cancel);
                     var validation = ReadPredictions(tree.Table(fold, selection, "validation", "roi", "prediction"));
                     var image = evaluator.Write(fold, selection, o.Prefix, results, evaluator.Weights(fold, selection, validation), labelled);
                     if (image is not null)
@@ -139,16 +142,16 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
     }
 
     /// <summary>Every best model of a fold and selection must load into the network before any table is written.</summary>
-    private static void CheckModels(ResultsTree tree, TrainRoiOptions model, int fold, string selection, int roiCount)
+    private static void CheckModels(ResultsTree tree, TrainRoiOptions model, int fold, string selection, IReadOnlyList<RoiDefinition> rois)
     {
-        IEnumerable<int?> networks = model.NetworkType == NetworkType.MultiCnn ? Enumerable.Range(0, roiCount).Select(k => (int?)k) : [null];
+        IEnumerable<int?> networks = model.NetworkType == NetworkType.MultiCnn ? Enumerable.Range(0, rois.Count).Select(k => (int?)k) : [null];
         foreach (int? network in networks)
         {
             string path = tree.BestModel(fold, network, selection);
             if (!File.Exists(path))
                 throw new CheckpointException(path, "not found: every network of a fold needs its best model.");
             using var scope = NewDisposeScope();
-            using var probe = new Conv4Fc3(model.Optimization.Dropout);
+            using var probe = NetworkFactory.Classifier(model, rois[0].Shape);
             var checkpoint = PyTorchFile.LoadCheckpoint(path);
             ModelState.LoadStrict(probe, ModelState.FromEntry(checkpoint.GetValueOrDefault("model"), path, "model"), path);
         }
@@ -160,9 +163,9 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
         return File.Exists(tree.BestModel(fold, 0, selection));
     }
 
-    private static ITrainingTask CreateTask(TrainRoiOptions model, Device device)
+    private static ITrainingTask CreateTask(TrainRoiOptions model, IReadOnlyList<int> elementShape, Device device)
     {
-        var network = new Conv4Fc3(model.Optimization.Dropout);
+        var network = NetworkFactory.Classifier(model, elementShape);
         network.to(device);
         return new ClassificationTask(network, device);
     }
@@ -216,7 +219,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
             throw new DataLeakageException(split, leaks, $"Their subjects trained fold {fold}; add --skip_leak_check to classify them anyway.");
     }
 
-    private static IReadOnlyList<RoiPrediction> ReadPredictions(string path)
+    internal static IReadOnlyList<RoiPrediction> ReadPredictions(string path)
     {
         var table = TsvTable.Read(path);
         int p = table.IndexOf("participant_id"), s = table.IndexOf("session_id"), roi = table.IndexOf("roi_id"),

@@ -1,7 +1,9 @@
 using ClinicaDl.Caps;
 using ClinicaDl.Data;
 using ClinicaDl.Elements;
+using ClinicaDl.Evaluation;
 using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 
 namespace ClinicaDl.Runs;

@@ -2,10 +2,12 @@ using System.Globalization;
 using ClinicaDl.Caps;
 using ClinicaDl.Elements;
 using ClinicaDl.Errors;
+using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.Nifti;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Networks;
 using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 
 namespace ClinicaDl.Runs;
@@ -46,7 +48,7 @@ internal static class RunPlanner
         foreach (var fold in folds) CheckBatches(o, fold, rois.Count);
         var tree = new ResultsTree(o.OutputDir);
         if (!resuming) CheckOutput(o, tree);
-        var transfer = TransferLearning.Plan(o, folds.Select(f => f.Fold), rois.Count);
+        var transfer = TransferLearning.Plan(o, folds.Select(f => f.Fold), rois.Count, rois[0].Shape);
         if (!resuming) CheckWritable(o.OutputDir); // last: a run refused for another reason has not touched any folder
         return new RunPlan(o, tree, cohorts, rois, sessions, folds, transfer);
     }
@@ -57,7 +59,7 @@ internal static class RunPlanner
         var p = o.Optimization;
         if (o.Preprocessing != CapsLayout.T1Linear)
             throw new InvalidOptionException("PREPROCESSING", CapsLayout.T1Linear + " (the only preprocessing ClinicaDL.NET trains on)", o.Preprocessing);
-        if (o.Model != "Conv4_FC3")
+        if (o.Architecture is null && o.Model != "Conv4_FC3")
             throw new InvalidOptionException("MODEL", "Conv4_FC3 (the only ROI architecture of ClinicaDL 0.2.1)", o.Model);
         Guard.Positive("-np/--nproc", c.NProc);
         Guard.Positive("--batch_size", c.BatchSize);
@@ -202,7 +204,8 @@ internal static class RunPlanner
     {
         foreach (var roi in rois)
         {
-            bool ok = o.NetworkType == NetworkType.Autoencoder ? roi.Shape.All(s => s >= 31) : Conv4Fc3.Accepts(roi.Shape);
+            // A RandomArchitecture is sized for its input (each block halves the sides with ceiling): any shape fits.
+            bool ok = o.NetworkType == NetworkType.Autoencoder ? roi.Shape.All(s => s >= 31) : o.Architecture is not null || Conv4Fc3.Accepts(roi.Shape);
             if (!ok)
                 throw new InvalidOptionException("--roi_list",
                     o.NetworkType == NetworkType.Autoencoder
@@ -213,6 +216,9 @@ internal static class RunPlanner
         if (o.NetworkType == NetworkType.MultiCnn && rois.Count < 2)
             throw new InvalidOptionException("--roi_list", "at least two ROIs for multicnn (one network per ROI); use cnn for a single ROI",
                 string.Join(" ", rois.Select(r => r.Name)));
+        if (o.Architecture is not null && rois.Select(r => r.Box.ShapeText).Distinct().Count() > 1)
+            throw new InvalidOptionException("roi_list", "ROIs of one shape for a RandomArchitecture (its layers are sized for one input shape)",
+                string.Join(", ", rois.Select(r => $"{r.Name} {r.Box.ShapeText}")));
         if (o.NetworkType != NetworkType.MultiCnn && rois.Select(r => r.Box.ShapeText).Distinct().Count() > 1)
             throw new InvalidOptionException("--roi_list", $"ROIs of one shape for {o.NetworkName} (they share batches); use multicnn for ROIs of different shapes",
                 string.Join(", ", rois.Select(r => $"{r.Name} {r.Box.ShapeText}")));

@@ -1,12 +1,14 @@
 using ClinicaDl.Data;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats;
+using ClinicaDl.Formats.Json;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Networks;
 using ClinicaDl.Options;
 using ClinicaDl.Outputs;
 using ClinicaDl.Outputs.Plots;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,6 +34,9 @@ public sealed class TrainingRun
         this.time = time ?? TimeProvider.System;
         Precision = PrecisionMode.For(options.Computational.Amp, options.Computational.UseCpu);
     }
+
+    /// <summary>The spatial shape of the elements (the first ROI's; a RandomArchitecture is built for it).</summary>
+    private IReadOnlyList<int> elementShape = [];
 
     /// <summary>The arithmetic of this run (<c>--amp</c>), decided once.</summary>
     private PrecisionMode Precision { get; }
@@ -103,6 +108,7 @@ public sealed class TrainingRun
 
     private RunSummary Train(RunPlan plan, int threads, bool resume, CancellationToken cancel)
     {
+        elementShape = plan.Rois[0].Shape;
         set_num_threads(threads);
         LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not a freed NaN
         var device = options.Computational.UseCpu ? CPU : CUDA;
@@ -248,7 +254,7 @@ public sealed class TrainingRun
             ae.to(device);
             return new ReconstructionTask(ae, device, Precision);
         }
-        var model = new Conv4Fc3(options.Optimization.Dropout);
+        var model = NetworkFactory.Classifier(options, elementShape);
         model.to(device);
         return new ClassificationTask(model, device, Precision);
     }

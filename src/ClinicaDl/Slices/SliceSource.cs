@@ -3,6 +3,7 @@ using ClinicaDl.Data;
 using ClinicaDl.Elements;
 using ClinicaDl.Errors;
 using ClinicaDl.Formats;
+using ClinicaDl.Formats.Json;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Outputs;
 using static TorchSharp.torch;

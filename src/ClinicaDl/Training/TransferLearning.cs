@@ -33,7 +33,7 @@ internal sealed class TransferLearning
     /// <summary>Checks the source folder for every fold to train and returns the transfer, or null without <c>--transfer_learning_path</c>.</summary>
     /// <exception cref="InvalidOptionException">An incompatible source network.</exception>
     /// <exception cref="CheckpointException">A missing or unreadable source file, or weights that do not fit the target network.</exception>
-    public static TransferLearning? Plan(TrainRoiOptions o, IEnumerable<int> folds, int roiCount)
+    public static TransferLearning? Plan(TrainRoiOptions o, IEnumerable<int> folds, int roiCount, IReadOnlyList<int>? elementShape = null)
     {
         if (o.Transfer.Path is not string path) return null;
         const string option = "--transfer_learning_path";
@@ -57,14 +57,14 @@ internal sealed class TransferLearning
             {
                 int? network = o.NetworkType == NetworkType.MultiCnn ? k : null;
                 using var scope = NewDisposeScope();
-                using var model = Create(o);
+                using var model = Create(o, elementShape ?? [50, 50, 50]);
                 transfer.Apply(model, fold, network); // loads and checks keys and shapes now, not hours into the run
             }
         return transfer;
     }
 
-    private static nn.Module<Tensor, Tensor> Create(TrainRoiOptions o)
-        => o.NetworkType == NetworkType.Autoencoder ? new AutoEncoder() : new Conv4Fc3(o.Optimization.Dropout);
+    private static nn.Module<Tensor, Tensor> Create(TrainRoiOptions o, IReadOnlyList<int> elementShape)
+        => o.NetworkType == NetworkType.Autoencoder ? new AutoEncoder() : NetworkFactory.Classifier(o, elementShape);
 
     /// <summary>The source file fold <paramref name="fold"/> (network <paramref name="network"/>) starts from.</summary>
     public string SourceFile(int fold, int? network)
@@ -90,10 +90,10 @@ internal sealed class TransferLearning
             var features = model.state_dict().Where(kv => kv.Key.StartsWith("features.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
             var missing = features.Keys.Except(encoder.Select(kv => kv.Key)).ToList();
             if (missing.Count > 0 || encoder.Count != features.Count)
-                throw new CheckpointException(file, $"its encoder does not match Conv4_FC3's features (missing {string.Join(", ", missing.Take(5))}).");
+                throw new CheckpointException(file, $"its encoder does not match the network's features (missing {string.Join(", ", missing.Take(5))}).");
             foreach (var (key, tensor) in encoder)
                 if (!tensor.shape.SequenceEqual(features[key].shape))
-                    throw new CheckpointException(file, $"\"{key.Replace("features.", "encoder.", StringComparison.Ordinal)}\" has shape ({string.Join(", ", tensor.shape)}); Conv4_FC3 needs ({string.Join(", ", features[key].shape)}).");
+                    throw new CheckpointException(file, $"\"{key.Replace("features.", "encoder.", StringComparison.Ordinal)}\" has shape ({string.Join(", ", tensor.shape)}); the network needs ({string.Join(", ", features[key].shape)}).");
             ModelState.Copy(model, encoder);
             return;
         }

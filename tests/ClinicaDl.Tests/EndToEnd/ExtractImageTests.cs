@@ -1,5 +1,6 @@
 using ClinicaDl.Caps;
 using ClinicaDl.Formats;
+using ClinicaDl.Formats.Json;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Outputs;
 using ClinicaDl.Tests.Support;

@@ -142,10 +142,10 @@ public sealed class TrainRoiCnnTests(SyntheticCapsFixture data)
         var result = CliRunner.Run(Command(output, "--split", "0", "--amp", "-v"));
         Assert.True(result.ExitCode == 0, result.All);
         // bfloat16 where the CPU has it natively; elsewhere --amp warns and the run stays in float32.
-        string precision = ClinicaDl.Training.PrecisionMode.CpuHasBf16() ? "precision: bfloat16 mixed" : "precision: float32 (--amp ignored";
+        string precision = ClinicaDl.Training.PrecisionMode.CpuRunsBf16() ? "precision: bfloat16 mixed" : "precision: float32 (--amp ignored";
         Assert.Contains(precision, result.All);
         Assert.Contains(precision, File.ReadAllText(Path.Combine(output, "environment.txt")));
-        if (!ClinicaDl.Training.PrecisionMode.CpuHasBf16()) Assert.Contains("training in float32 instead", result.All);
+        if (!ClinicaDl.Training.PrecisionMode.CpuRunsBf16()) Assert.Contains("training in float32 instead", result.All);
         Assert.Contains("\"amp\": true", File.ReadAllText(Path.Combine(output, "commandline.json")));
         var training = TsvTable.Read(Path.Combine(output, "fold-0", "training.tsv"));
         Assert.All(new[] { "loss_train", "loss_valid" }, c => Assert.True(double.IsFinite(double.Parse(training.Rows[0][training.IndexOf(c)], CultureInfo.InvariantCulture))));

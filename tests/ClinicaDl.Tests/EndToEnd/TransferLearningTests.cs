@@ -1,6 +1,8 @@
+using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Networks;
 using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Tests.Support;
 using ClinicaDl.Training;
 using static TorchSharp.torch;

@@ -1,4 +1,7 @@
+using ClinicaDl.Evaluation;
 using ClinicaDl.Networks;
+using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 using static TorchSharp.torch;
 
@@ -33,7 +36,7 @@ public sealed class MixedPrecisionTests
         Assert.True(mixed(x).allclose(model.call(x), rtol: 1e-5, atol: 1e-6));
     }
 
-    [Fact]
+    [Bf16ConvolutionFact]
     public void Conv4Fc3_Bfloat16_GivesFloat32LogitsAndFloat32GradientsCloseToFloat32()
     {
         LibTorchAllocator.ZeroFill(); // as the training run does: oneDNN's padded blocks must not hold a freed NaN
@@ -89,9 +92,25 @@ public sealed class MixedPrecisionTests
         Assert.Same(PrecisionMode.Float32, PrecisionMode.For(amp: false, useCpu: true));
         var amp = PrecisionMode.For(amp: true, useCpu: true);
         // On a CPU without native bfloat16 --amp warns and stays in float32; on a GPU it is always bfloat16.
-        Assert.Equal(PrecisionMode.CpuHasBf16() ? ScalarType.BFloat16 : null, amp.Half);
-        Assert.StartsWith(PrecisionMode.CpuHasBf16() ? "bfloat16 mixed" : "float32 (--amp ignored", amp.Description);
+        Assert.Equal(PrecisionMode.CpuRunsBf16() ? ScalarType.BFloat16 : null, amp.Half);
+        Assert.StartsWith(PrecisionMode.CpuRunsBf16() ? "bfloat16 mixed" : "float32 (--amp ignored", amp.Description);
         Assert.Equal(ScalarType.BFloat16, PrecisionMode.For(amp: true, useCpu: false).Half);
-        Assert.Equal(!PrecisionMode.CpuHasBf16(), amp.Warning is not null);
+        Assert.Equal(!PrecisionMode.CpuRunsBf16(), amp.Warning is not null);
     }
 }
+
+/// <summary>
+/// A fact about bfloat16 arithmetic, skipped (saying why) where LibTorch's own bfloat16 convolution disagrees with float32
+/// beyond rounding: there <c>--amp</c> falls back to float32, which <c>PrecisionMode_WithoutAmp_…</c> checks.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class Bf16ConvolutionFactAttribute : FactAttribute
+{
+    public Bf16ConvolutionFactAttribute()
+    {
+        double error = PrecisionMode.Bf16ConvolutionError();
+        if (error > PrecisionMode.Bf16Tolerance)
+            Skip = $"LibTorch's bfloat16 convolution is wrong on this CPU (relative error {error:0.###} against float32); --amp runs float32 here";
+    }
+}
+

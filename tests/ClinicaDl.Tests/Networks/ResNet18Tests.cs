@@ -1,8 +1,12 @@
 using ClinicaDl.Errors;
+using ClinicaDl.Evaluation;
 using ClinicaDl.Formats;
+using ClinicaDl.Formats.Json;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Networks;
+using ClinicaDl.Options;
 using ClinicaDl.Outputs;
+using ClinicaDl.Runs;
 using ClinicaDl.Slices;
 using ClinicaDl.Tests.Support;
 using ClinicaDl.Training;

@@ -1,3 +1,4 @@
+using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Options;
 using ClinicaDl.Runs;

@@ -1,6 +1,7 @@
 using ClinicaDl.Caps;
 using ClinicaDl.Errors;
 using ClinicaDl.Formats;
+using ClinicaDl.Formats.Json;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Outputs;
 using ClinicaDl.Runs;

@@ -38,6 +38,15 @@ internal static class Python
         return stdout;
     }
 
+    /// <summary>Like <see cref="Run"/>, returning stdout and stderr together (diagnostics printed to stderr stay visible in a failing assertion).</summary>
+    public static string RunWithErrors(string script, params string[] args)
+    {
+        int rc = TryRun(script, out string stdout, out string stderr, args);
+        if (rc != 0)
+            throw new InvalidOperationException($"python3 exited with {rc}:\n{stderr}\n--- script ---\n{script}");
+        return stdout + "\n" + stderr;
+    }
+
     private static int TryRun(string script, out string stdout, out string stderr, params string[] args)
         => Exec(["-c", script, .. args], out stdout, out stderr);
 

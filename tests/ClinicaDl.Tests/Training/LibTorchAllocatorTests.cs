@@ -1,4 +1,7 @@
+using ClinicaDl.Evaluation;
 using ClinicaDl.Networks;
+using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Training;
 using static TorchSharp.torch;
 

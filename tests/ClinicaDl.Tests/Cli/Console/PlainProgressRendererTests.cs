@@ -1,4 +1,7 @@
 using ClinicaDl.Cli.Console;
+using ClinicaDl.Evaluation;
+using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Tests.Support;
 using ClinicaDl.Training;
 

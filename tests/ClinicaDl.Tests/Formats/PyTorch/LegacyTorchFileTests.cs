@@ -1,4 +1,5 @@
 using ClinicaDl.Formats;
+using ClinicaDl.Formats.Json;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Outputs;
 using ClinicaDl.Tests.Support;

@@ -1,10 +1,13 @@
 using System.Globalization;
 using ClinicaDl.Caps;
 using ClinicaDl.Common;
+using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.Nifti;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Networks;
+using ClinicaDl.Options;
+using ClinicaDl.Runs;
 using ClinicaDl.Runs.QualityCheck;
 using ClinicaDl.Tests.Support;
 using ClinicaDl.Training;
