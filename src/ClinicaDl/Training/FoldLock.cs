@@ -10,11 +10,13 @@ namespace ClinicaDl.Training;
 /// <remarks>
 /// Each fold has a lock file <c>OUTPUT_DIR/.clinicadl-fold-&lt;i&gt;.lock</c>, held open exclusively for the whole run (an
 /// advisory <c>flock</c> on Linux and macOS, a sharing lock on Windows). The operating system releases it when the process
-/// ends in any way, SIGKILL included, so a stale lock never blocks a resume. The empty files stay in OUTPUT_DIR.
+/// ends in any way, SIGKILL included, so a stale lock never blocks a resume. A run deletes its lock files before it
+/// releases them, so a finished run leaves none behind (only a killed one does, and the next run takes them over); a
+/// process that locked a file just deleted by its owner sees that the path is gone and locks the new file instead.
 /// </remarks>
 internal sealed class FoldLock : IDisposable
 {
-    private readonly List<FileStream> held = [];
+    private readonly List<(FileStream Stream, string Path)> held = [];
 
     private FoldLock() { }
 
@@ -33,7 +35,7 @@ internal sealed class FoldLock : IDisposable
                 string path = PathOf(tree, fold);
                 try
                 {
-                    locks.held.Add(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1));
+                    locks.held.Add((Lock(path), path));
                 }
                 catch (IOException e) when (e is not (DirectoryNotFoundException or PathTooLongException))
                 {
@@ -50,10 +52,32 @@ internal sealed class FoldLock : IDisposable
         }
     }
 
+    private static FileStream Lock(string path)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            // The previous holder deletes the file before releasing it: a lock taken on a deleted file guards nothing.
+            if (File.Exists(path) || attempt >= 10) return stream;
+            stream.Dispose();
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var stream in held) stream.Dispose();
+        foreach (var (stream, path) in held)
+        {
+            try
+            {
+                File.Delete(path); // while still held: nobody can lock this file between the delete and the release
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left behind; the next run takes it over.
+            }
+            stream.Dispose();
+        }
         held.Clear();
     }
 }
