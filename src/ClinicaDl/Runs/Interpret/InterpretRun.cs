@@ -161,6 +161,7 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
             return results;
         }
         set_num_threads(o.Threads ?? Environment.ProcessorCount);
+        LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not freed garbage
         var device = o.UseCpu ? CPU : CUDA;
         var model = plan.Model;
         var rois = plan.Rois;

@@ -113,6 +113,7 @@ public static class T1LinearQualityCheck
         }
         if (!string.Equals(Sha256(weights), WeightsSha256, StringComparison.Ordinal))
             warnings.Add($"{weights} is not ClinicaDL's QC model (its SHA-256 differs from {WeightsSha256}): the probabilities are this network's.");
+        LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not freed garbage
         model.to(device);
         model.eval();
 
