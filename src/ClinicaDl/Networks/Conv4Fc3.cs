@@ -54,19 +54,10 @@ public sealed class Conv4Fc3 : nn.Module<Tensor, Tensor>, IMixedPrecisionForward
     public static Sequential FeatureLayers() => ConvFeatures.Conv4.Build();
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return classifier.call(features.call(input)).MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor input) => FeaturesThenClassifier.Forward(features, classifier, input);
 
     /// <inheritdoc />
-    public Tensor ForwardMixed(Tensor input, ScalarType half)
-    {
-        using var scope = NewDisposeScope();
-        var x = MixedPrecision.Sequence(features, input, half);
-        return MixedPrecision.Sequence(classifier, x, half).to(ScalarType.Float32).MoveToOuterDisposeScope();
-    }
+    public Tensor ForwardMixed(Tensor input, ScalarType half) => FeaturesThenClassifier.ForwardMixed(features, classifier, input, half);
 
     /// <summary>The spatial shape after the feature layers for an input of spatial shape <paramref name="input"/>; a side ≤ 0 means the input is too small.</summary>
     public static long[] FeatureShape(IReadOnlyList<int> input) => ConvFeatures.Conv4.OutputShape(input);

@@ -44,17 +44,8 @@ public sealed class ImageCnn : nn.Module<Tensor, Tensor>, IMixedPrecisionForward
     public Sequential Features => features;
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return classifier.call(features.call(input)).MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor input) => FeaturesThenClassifier.Forward(features, classifier, input);
 
     /// <inheritdoc />
-    public Tensor ForwardMixed(Tensor input, ScalarType half)
-    {
-        using var scope = NewDisposeScope();
-        var x = MixedPrecision.Sequence(features, input, half);
-        return MixedPrecision.Sequence(classifier, x, half).to(ScalarType.Float32).MoveToOuterDisposeScope();
-    }
+    public Tensor ForwardMixed(Tensor input, ScalarType half) => FeaturesThenClassifier.ForwardMixed(features, classifier, input, half);
 }

@@ -123,17 +123,8 @@ public sealed class RandomArchitecture : nn.Module<Tensor, Tensor>, IMixedPrecis
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return classifier.call(features.call(input)).MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor input) => FeaturesThenClassifier.Forward(features, classifier, input);
 
     /// <summary>The forward pass in mixed precision (<see cref="MixedPrecision"/>); the logits come out in float32.</summary>
-    public Tensor ForwardMixed(Tensor input, ScalarType half)
-    {
-        using var scope = NewDisposeScope();
-        var x = MixedPrecision.Sequence(features, input, half);
-        return MixedPrecision.Sequence(classifier, x, half).to(ScalarType.Float32).MoveToOuterDisposeScope();
-    }
+    public Tensor ForwardMixed(Tensor input, ScalarType half) => FeaturesThenClassifier.ForwardMixed(features, classifier, input, half);
 }
