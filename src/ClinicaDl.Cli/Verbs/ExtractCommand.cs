@@ -7,12 +7,12 @@ using ClinicaDl.Slices;
 
 namespace ClinicaDl.Cli.Verbs;
 
-/// <summary><c>clinicadl extract roi|image|slice CAPS_DIR PREPROCESSING …</c>: ROI tensors for <c>--use_extracted_roi</c>, whole-image tensors as clinica writes them.</summary>
+/// <summary><c>clinicadl extract roi|image|slice|patch CAPS_DIR PREPROCESSING …</c>: ROI tensors for <c>--use_extracted_roi</c>, whole-image tensors as clinica writes them.</summary>
 internal static class ExtractCommand
 {
     public static Command Build(CliContext context)
     {
-        var command = new Command("extract", "Write tensors read by train: ROI tensors for --use_extracted_roi, whole-image tensors, slice tensors (clinica's deeplearning-prepare-data names, PyTorch format).");
+        var command = new Command("extract", "Write tensors read by train: ROI tensors for --use_extracted_roi, whole-image tensors, slice and patch tensors (clinica's deeplearning-prepare-data names, PyTorch format).");
         var caps = new Argument<string>("CAPS_DIR") { Description = "CAPS folder: images are read from it and tensors written into it." };
         var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
         var roiList = OptionFactory.List("--roi_list", "Names of the masks to extract (required).", "ROI", "-rl");
@@ -35,6 +35,7 @@ internal static class ExtractCommand
         command.Subcommands.Add(roi);
         command.Subcommands.Add(ImageCommand(context));
         command.Subcommands.Add(SliceCommand(context));
+        command.Subcommands.Add(PatchCommand(context));
         return command;
     }
 
@@ -86,5 +87,31 @@ internal static class ExtractCommand
             return CliApp.Success;
         });
         return slice;
+    }
+
+    /// <summary><c>clinicadl extract patch CAPS_DIR PREPROCESSING [-ps 50] [-ss 50]</c>: clinica's patch tensors for <c>--use_extracted_patches</c>.</summary>
+    private static Command PatchCommand(CliContext context)
+    {
+        var caps = new Argument<string>("CAPS_DIR") { Description = "CAPS folder: images are read from it and tensors written into it." };
+        var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
+        var patchSize = OptionFactory.Int("--patch_size", "Side of the cubic patches, in voxels.", PatchGrid.DefaultSize, int.MinValue, "-ps");
+        var strideSize = OptionFactory.Int("--stride_size", "Distance between the origins of consecutive patches on every axis.", PatchGrid.DefaultSize, int.MinValue, "-ss");
+        var tsv = OptionFactory.Text("--subjects_sessions_tsv", "TSV (participant_id, session_id) of the sessions to extract (default: all).", helpName: "TSV", aliases: "-tsv");
+        var nproc = OptionFactory.Int("--nproc", "Images processed in parallel.", 2, 1, "-np");
+        var overwrite = OptionFactory.Flag("--overwrite", "Replace existing patch tensors (and the whole-image tensor).");
+        var patch = new Command("patch", "Every patch of every image, one tensor (1, ps, ps, ps) per patch (clinica's names, 0.2.1's order), plus the whole-image tensor.")
+            { caps, preprocessing, patchSize, strideSize, tsv, nproc, overwrite };
+        patch.SetAction(r =>
+        {
+            var renderer = context.Renderer();
+            var progress = new SynchronousProgress<(int Done, int Total)>(p => renderer.Count("extract", p.Done, p.Total, "sessions"));
+            var options = new ExtractPatchOptions(r.GetValue(caps)!, r.GetValue(preprocessing)!, r.GetValue(patchSize), r.GetValue(strideSize),
+                r.GetValue(tsv), r.GetValue(nproc), r.GetValue(overwrite));
+            var result = renderer.Run(() => PatchTensorExport.Run(options, progress, context.Cancel));
+            context.Output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Wrote {result.Patches} patch tensors ({result.PerImage} per image, covering {result.Coverage:P1} of each image) and {result.Images} whole-image tensors under {r.GetValue(caps)}/subjects/*/*/deeplearning_prepare_data/."));
+            return CliApp.Success;
+        });
+        return patch;
     }
 }
