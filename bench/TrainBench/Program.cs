@@ -4,6 +4,7 @@
 //        [--epochs 4] [--batch_size 8] [--threads 2] [--nproc 2] [--repeat 3] [--cli PATH]
 //   dotnet run -c Release --project bench/TrainBench -- compute [--sizes 20] [--epochs 4] [--threads 2]   (only (b), per epoch)
 //   dotnet run -c Release --project bench/TrainBench -- amp [--steps 50] [--timed 20] [--repeat 3]
+//   dotnet run -c Release --project bench/TrainBench -- slices [--batch_size 8] [--threads 2] [--repeat 3]   (slice cache storage)
 //
 // See bench/README.md for what is printed and the figures measured.
 using System.Globalization;
@@ -24,6 +25,7 @@ try
         "amp" => AmpBench.Run(options),
         "compute" => TrainCommand.ComputeOnly(options),
         "compute-child" => TrainCommand.ComputeChild(options),
+        "slices" => SliceBench.Run(options),
         _ => Options.Usage($"unknown mode '{options.Mode}'"),
     };
 }
