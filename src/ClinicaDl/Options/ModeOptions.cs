@@ -50,6 +50,7 @@ public abstract record ModeOptions
     internal static ModeOptions Read(RecordReader r) => r.Str("mode", "roi") switch
     {
         "roi" => RoiOptions.ReadRoi(r),
-        var other => throw new CheckpointException(r.Path, $"mode \"{other}\" is not one this version trains (roi); its results cannot be used here."),
+        "patch" => PatchOptions.ReadPatch(r),
+        var other => throw new CheckpointException(r.Path, $"mode \"{other}\" is not one this version trains (roi, patch); its results cannot be used here."),
     };
 }

@@ -1,5 +1,4 @@
 using ClinicaDl.Caps;
-using ClinicaDl.Data;
 using ClinicaDl.Elements;
 using ClinicaDl.Errors;
 using ClinicaDl.Formats.PyTorch;
@@ -10,17 +9,19 @@ using static TorchSharp.torch;
 
 namespace ClinicaDl.Tests.Runs;
 
-/// <summary><c>extract patch</c> and the two patch sources of training (cut on the fly, read from extracted tensors).</summary>
+/// <summary><c>extract patch</c> and the patch mode's elements (cut on the fly, or read from extracted tensors).</summary>
 public sealed class PatchTensorExportTests(TinyCapsFixture fixture) : IClassFixture<TinyCapsFixture>
 {
     private static readonly int[] Shape = CapsLayout.CroppedShape;
 
-    private static float[][] Load(IPatchSource source, Session session, IReadOnlyList<RoiDefinition> patches)
+    private static float[][] Load(PatchElements set, Session session)
     {
-        var buffers = patches.Select(p => new float[p.Box.VoxelCount]).ToArray();
-        source.Load(session, patches, buffers.Select(b => b.AsMemory()).ToArray());
+        var buffers = Enumerable.Range(0, set.Count).Select(k => new float[set.Length(k)]).ToArray();
+        set.Load(session, buffers.Select(b => b.AsMemory()).ToArray());
         return buffers;
     }
+
+    private static PatchElements Set(PatchGrid grid, bool normalise, bool extracted) => new(grid, Shape, normalise, extracted);
 
     [Fact]
     public void Run_Defaults_WritesEveryPatchAndTheImage_AndBothSourcesGiveTheSamePatches()
@@ -40,17 +41,17 @@ public sealed class PatchTensorExportTests(TinyCapsFixture fixture) : IClassFixt
         Assert.False(File.Exists(PatchFiles.Path(s.Caps, s.ParticipantId, s.SessionId, grid, 36)));
 
         // Raw patch 13 (origin (50, 0, 50)) holds voxel (50 + x, y, 50 + z) at [x, y, z].
-        var patches = grid.Patches(Shape);
-        var (image, _) = ImagePatchSource.ReadImage(s.Caps.ImagePath(s.ParticipantId, s.SessionId));
-        var raw = Load(new ExtractedPatchSource(grid, normalise: false), s, patches);
+        var (image, _) = CapsImages.ReadImage(s.Caps.ImagePath(s.ParticipantId, s.SessionId));
+        var raw = Load(Set(grid, normalise: false, extracted: true), s);
         foreach (var (x, y, z) in new[] { (0, 0, 0), (49, 49, 49), (7, 30, 12), (25, 25, 25) })
             Assert.Equal(image[50 + x + 169 * (y + 208 * (50 + z))], raw[13][(x * 50 + y) * 50 + z]);
-        Assert.Equal(Load(new ImagePatchSource(normalise: false), s, patches), raw);
+        Assert.Equal(Load(Set(grid, normalise: false, extracted: false), s), raw);
 
         // Normalised, as training caches them: identical whichever source.
-        var fly = Load(new ImagePatchSource(normalise: true), s, patches);
-        Assert.Equal(fly, Load(new ExtractedPatchSource(grid, normalise: true), s, patches));
+        var fly = Load(Set(grid, normalise: true, extracted: false), s);
+        Assert.Equal(fly, Load(Set(grid, normalise: true, extracted: true), s));
         Assert.Contains(fly.SelectMany(p => p), v => v > 0.5f);
+        Assert.Equal([50, 0, 50], Set(grid, true, true).Origin(13)!);
     }
 
     [Fact]
@@ -85,18 +86,17 @@ public sealed class PatchTensorExportTests(TinyCapsFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void CheckPresent_MissingFile_NamesTheFirstAndTheExtractCommand()
+    public void CheckExtracted_MissingFile_NamesTheFirstAndTheExtractCommand()
     {
         var grid = new PatchGrid(55, 77);
-        var source = new ExtractedPatchSource(grid, normalise: true);
-        var e = Assert.Throws<CapsLayoutException>(() => source.CheckPresent(fixture.Sessions, grid.Count(Shape)));
+        var e = Assert.Throws<CapsLayoutException>(() => Set(grid, true, true).CheckExtracted(fixture.Sessions));
         var s = fixture.Sessions[0];
         Assert.Equal(PatchFiles.Path(s.Caps, s.ParticipantId, s.SessionId, grid, 0), e.Path);
         Assert.Contains($"clinicadl extract patch {fixture.Caps} t1-linear --patch_size 55 --stride_size 77", e.Message);
     }
 
     [Fact]
-    public void ExtractedPatchSource_WrongShape_NamesTheFile()
+    public void PatchElements_ExtractedOfTheWrongShape_NamesTheFile()
     {
         var grid = new PatchGrid(48, 150);
         var s = fixture.Sessions[0];
@@ -104,7 +104,7 @@ public sealed class PatchTensorExportTests(TinyCapsFixture fixture) : IClassFixt
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using (NewDisposeScope())
             PyTorchFile.SaveTensor(path, zeros(1, 50, 50, 50));
-        var e = Assert.Throws<CheckpointException>(() => Load(new ExtractedPatchSource(grid, true), s, grid.Patches(Shape).Take(1).ToList()));
+        var e = Assert.Throws<CheckpointException>(() => Load(Set(grid, true, true), s));
         Assert.Equal(path, e.Path);
         Assert.Contains("(1, 48, 48, 48)", e.Message);
     }

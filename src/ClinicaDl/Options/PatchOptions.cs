@@ -1,0 +1,68 @@
+using ClinicaDl.Caps;
+using ClinicaDl.Elements;
+using ClinicaDl.Errors;
+using ClinicaDl.Networks;
+
+namespace ClinicaDl.Options;
+
+/// <summary>The patch mode (<c>train patch</c>, spec modes §4) and its options.</summary>
+/// <param name="PatchSize"><c>-ps/--patch_size</c>.</param>
+/// <param name="StrideSize"><c>-ss/--stride_size</c>.</param>
+/// <param name="UseExtractedPatches"><c>--use_extracted_patches</c>.</param>
+public sealed record PatchOptions(int PatchSize = PatchGrid.DefaultSize, int StrideSize = PatchGrid.DefaultSize, bool UseExtractedPatches = false) : ModeOptions
+{
+    /// <inheritdoc />
+    public override string Name => "patch";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<NetworkType> Networks => [NetworkType.Cnn, NetworkType.MultiCnn, NetworkType.Autoencoder];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Models => [Architecture.Conv4Fc3.Name];
+
+    /// <summary>The patch grid of these options.</summary>
+    public PatchGrid Grid => new(PatchSize, StrideSize);
+
+    /// <inheritdoc />
+    public override int? ElementCount => PatchSize >= 1 && StrideSize >= 1 ? Grid.Count(CapsLayout.CroppedShape) : null;
+
+    /// <inheritdoc />
+    internal override void AddPairs(Action<string, object?> add)
+    {
+        add("patch_size", PatchSize);
+        add("stride_size", StrideSize);
+        add("use_extracted_patches", UseExtractedPatches);
+    }
+
+    internal static PatchOptions ReadPatch(RecordReader r)
+        => new(r.IntOrNull("patch_size") ?? PatchGrid.DefaultSize, r.IntOrNull("stride_size") ?? PatchGrid.DefaultSize, r.Bool("use_extracted_patches"));
+
+    /// <inheritdoc />
+    internal override void Check(TrainOptions o)
+    {
+        if (o.Architecture is not null || !Models.Contains(o.Model))
+            throw new InvalidOptionException("MODEL", "Conv4_FC3 (the only patch architecture of ClinicaDL 0.2.1)", o.Model);
+        if (o.NetworkType == NetworkType.Autoencoder)
+        {
+            int min = Architecture.Conv4Fc3.Features.MinimumSide;
+            Grid.Validate(CapsLayout.CroppedShape, min, int.MaxValue, $"the autoencoder of Conv4_FC3 needs sides of at least {min}");
+        }
+        else
+        {
+            Grid.Validate(CapsLayout.CroppedShape, Conv4Fc3.MinSide, Conv4Fc3.MaxSide, $"Conv4_FC3's classifier takes sides {Conv4Fc3.MinSide}..{Conv4Fc3.MaxSide}");
+        }
+        if (o.NetworkType == NetworkType.MultiCnn && Grid.Count(CapsLayout.CroppedShape) < 2)
+            throw new InvalidOptionException(PatchGrid.StrideSizeOption,
+                $"small enough to give at least two patches for multicnn (one network per patch location; -ps {PatchSize} -ss {StrideSize} gives one); use cnn for a single patch",
+                StrideSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <inheritdoc />
+    internal override IElementSet Elements(TrainOptions o, IReadOnlyList<Cohort> cohorts, IReadOnlyList<Session> sessions)
+    {
+        var set = new PatchElements(Grid, CapsLayout.CroppedShape, !o.Data.Unnormalize, UseExtractedPatches);
+        if (UseExtractedPatches) set.CheckExtracted(sessions);
+        else CapsImages.Check(sessions);
+        return set;
+    }
+}
