@@ -253,6 +253,46 @@ public sealed class TrainPatchTests(SyntheticCapsFixture data)
             AssertClose(source["classifier.7.weight"], target["classifier.7.weight"], $"cnn-{k} classifier.7.weight");
         }
         Assert.NotEqual(Weights(multi, "best_loss", 0)["classifier.7.weight"], Weights(multi, "best_loss", 1)["classifier.7.weight"]);
+
+        // Another patch grid has another number of networks: refused before anything is written.
+        string other = data.NewOutput("patch-tl-other");
+        var refused = CliRunner.Run("train", "patch", "multicnn", data.Caps, "t1-linear", data.Labels, other, "Conv4_FC3", "-cpu",
+            "--n_splits", "2", "--split", "0", "-ps", "50", "-ss", "100", "--transfer_learning_path", multi);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("a multicnn folder with 8 networks (it has 4)", refused.Error);
+        Assert.False(Directory.Exists(other));
+    }
+
+    /// <summary>A patch autoencoder folder as ClinicaDL 0.2.1 writes it (its commandline.json keys, PyTorch's checkpoint)
+    /// initialises the features of a patch cnn.</summary>
+    [PythonFact("torch")]
+    public void TransferLearning_FromAClinicaDl021PatchAutoencoder()
+    {
+        string source = data.NewOutput("patch-clinicadl021-ae");
+        Python.Run(PythonModels.Conv4Fc3 + """
+
+import sys, os, json, numpy as np
+out = sys.argv[1]
+torch.manual_seed(5)
+model = AutoEncoder()
+os.makedirs(f"{out}/fold-0/models/best_loss", exist_ok=True)
+torch.save({"model": model.state_dict(), "epoch": 3, "valid_loss": np.float64(0.5)}, f"{out}/fold-0/models/best_loss/model_best.pth.tar")
+keys = {"logname": "clinicaDL.log", "version": False, "task": "train", "mode": "patch", "network_type": "autoencoder", "caps_dir": "caps",
+        "preprocessing": "t1-linear", "tsv_path": "labels", "model": "Conv4_FC3", "use_cpu": True, "nproc": 2, "batch_size": 2,
+        "evaluation_steps": 0, "multi_cohort": False, "diagnoses": ["AD", "CN"], "baseline": False, "unnormalize": False,
+        "data_augmentation": False, "sampler": "random", "n_splits": None, "split": None, "epochs": 20, "learning_rate": 0.0001,
+        "weight_decay": 0.0001, "dropout": 0, "patience": 0, "tolerance": 0.0, "accumulation_steps": 1, "patch_size": 50,
+        "stride_size": 50, "use_extracted_patches": False, "visualization": False, "transfer_learning_path": None,
+        "transfer_learning_selection": "best_loss"}
+json.dump(keys, open(f"{out}/commandline.json", "w"), indent=4)
+""", source);
+        string cnn = data.NewOutput("patch-from-021");
+        var r = Train("cnn", cnn, extra: ["--epochs", "1", "--learning_rate", "1e-10", "--weight_decay", "0", "--transfer_learning_path", source]);
+        Assert.True(r.ExitCode == 0, r.All);
+        var encoder = Weights(source, "best_loss");
+        var trained = Weights(cnn, "best_loss");
+        foreach (int i in new[] { 0, 4, 8, 12 })
+            AssertClose(encoder[$"encoder.{i}.weight"], trained[$"features.{i}.weight"], $"features.{i}.weight");
     }
 
     [PythonFact("torch", "nibabel", NeedsExactBatchedConvolution = true)]
