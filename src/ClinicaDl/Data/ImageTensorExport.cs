@@ -1,4 +1,5 @@
 using ClinicaDl.Caps;
+using ClinicaDl.Elements;
 using ClinicaDl.Errors;
 using ClinicaDl.Formats;
 using ClinicaDl.Formats.Nifti;
@@ -66,5 +67,21 @@ public static class ImageTensorExport
         // Fortran order over (X, Y, Z) is C order over (Z, Y, X): reverse the axes.
         var reversed = tensor(fortranOrder, [shape[2], shape[1], shape[0]], ScalarType.Float32);
         return reversed.permute(2, 1, 0).contiguous().unsqueeze(0);
+    }
+
+    /// <summary>Reads <paramref name="session"/>'s image for an element extraction (<c>extract slice</c>, <c>extract patch</c>) and stages
+    /// its whole-image tensor when it is missing, or with <paramref name="overwrite"/> whenever the image came from the NIfTI: clinica's
+    /// extract-tensor leaves that tensor in its working directory (spec M15), yet on-the-fly training in ClinicaDL needs it.</summary>
+    /// <returns>The image (x fastest), its shape (X, Y, Z), and whether the image tensor was staged.</returns>
+    /// <exception cref="CapsLayoutException">The session has no image.</exception>
+    public static (float[] Data, int[] Shape, bool Staged) ReadAndStageImageTensor(Session session, StagedWrites staged, bool overwrite)
+    {
+        var (imageFile, data, shape) = CapsImages.Read(session);
+        string imageTensor = session.Caps.ImageTensorPath(session.ParticipantId, session.SessionId);
+        if (overwrite ? imageFile == imageTensor : File.Exists(imageTensor))
+            return (data, shape, false);
+        using var scope = NewDisposeScope();
+        PyTorchFile.SaveTensor(staged.Stage(imageTensor), ToTensor(data, shape));
+        return (data, shape, true);
     }
 }

@@ -70,15 +70,8 @@ public static class PatchTensorExport
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Workers, CancellationToken = cancel };
         Parallel.ForEach(sessions, parallel, session =>
         {
-            string imageFile = CapsImages.ImageFile(session)!;
-            var (data, shape) = CapsImages.ReadImage(imageFile);
-            string imageTensor = caps.ImageTensorPath(session.ParticipantId, session.SessionId);
-            if (o.Overwrite ? imageFile != imageTensor : !File.Exists(imageTensor))
-            {
-                using var scope = NewDisposeScope();
-                PyTorchFile.SaveTensor(staged.Stage(imageTensor), ImageTensorExport.ToTensor(data, shape));
-                Interlocked.Increment(ref images);
-            }
+            var (data, shape, imageStaged) = ImageTensorExport.ReadAndStageImageTensor(session, staged, o.Overwrite);
+            if (imageStaged) Interlocked.Increment(ref images);
             var patch = new float[ps * ps * ps];
             for (int k = 0; k < patches.Count; k++)
             {

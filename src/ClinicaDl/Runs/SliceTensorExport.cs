@@ -72,15 +72,8 @@ public static class SliceTensorExport
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Workers, CancellationToken = cancel };
         Parallel.ForEach(sessions, parallel, session =>
         {
-            string imageFile = CapsImages.ImageFile(session)!;
-            var (data, shape) = CapsImages.ReadImage(imageFile);
-            string imageTensor = caps.ImageTensorPath(session.ParticipantId, session.SessionId);
-            if (o.Overwrite ? imageFile != imageTensor : !File.Exists(imageTensor))
-            {
-                using var scope = NewDisposeScope();
-                PyTorchFile.SaveTensor(staged.Stage(imageTensor), ImageTensor(data, shape));
-                Interlocked.Increment(ref images);
-            }
+            var (data, shape, imageStaged) = ImageTensorExport.ReadAndStageImageTensor(session, staged, o.Overwrite);
+            if (imageStaged) Interlocked.Increment(ref images);
             var (h, w) = o.Direction.SliceShape(shape);
             var slice = new float[h * w];
             for (int i = 0; i < o.Direction.Length(shape); i++)
@@ -106,8 +99,4 @@ public static class SliceTensorExport
         staged.Commit();
         return new ExtractSliceResult(slices, images, constant);
     }
-
-    /// <summary>The image as a float32 tensor (1, X, Y, Z) in C order, from data stored x fastest.</summary>
-    private static Tensor ImageTensor(float[] data, int[] shape)
-        => tensor(data, [1, shape[2], shape[1], shape[0]], ScalarType.Float32).permute(0, 3, 2, 1);
 }
