@@ -84,4 +84,18 @@ public static class ImageTensorExport
         PyTorchFile.SaveTensor(staged.Stage(imageTensor), ToTensor(data, shape));
         return (data, shape, true);
     }
+
+    /// <summary>The sessions an element extraction (<c>extract slice</c>, <c>extract patch</c>) converts, checked before any tensor is
+    /// written as train checks them: <c>-np</c>, the CAPS folder, the <c>-tsv</c> list, and every image (found, on the cropped t1-linear grid).</summary>
+    /// <exception cref="ClinicaDlException">The first problem found, naming the option, folder or file.</exception>
+    public static IReadOnlyList<Session> ExtractionSessions(string capsDir, string? subjectsSessionsTsv, int workers)
+    {
+        Guard.Positive("-np/--nproc", workers);
+        if (!Directory.Exists(capsDir))
+            throw new CapsLayoutException(capsDir, "CAPS folder not found.");
+        var sessions = SessionList.Resolve(new CapsLayout(capsDir), subjectsSessionsTsv)
+            .Select(s => new Session(s.Participant, s.Session, null, -1, Session.SingleCohort, capsDir)).ToList();
+        CapsImages.Check(sessions);
+        return sessions;
+    }
 }

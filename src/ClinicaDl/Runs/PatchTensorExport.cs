@@ -45,14 +45,8 @@ public static class PatchTensorExport
             throw new InvalidOptionException("PREPROCESSING", CapsLayout.T1Linear, o.Preprocessing);
         var grid = new PatchGrid(o.PatchSize, o.StrideSize);
         grid.Validate(CapsLayout.CroppedShape, 1, int.MaxValue, requirement: null);
-        Guard.Positive("-np/--nproc", o.Workers);
-        if (!Directory.Exists(o.CapsDir))
-            throw new CapsLayoutException(o.CapsDir, "CAPS folder not found.");
+        var sessions = ImageTensorExport.ExtractionSessions(o.CapsDir, o.SubjectsSessionsTsv, o.Workers);
         var caps = new CapsLayout(o.CapsDir);
-        var sessions = SessionList.Resolve(caps, o.SubjectsSessionsTsv)
-            .Select(s => new Session(s.Participant, s.Session, null, -1, Session.SingleCohort, o.CapsDir)).ToList();
-        // Every image is checked (found, on the cropped t1-linear grid) before any tensor is written, as train checks them.
-        CapsImages.Check(sessions);
         var patches = grid.Patches(CapsLayout.CroppedShape);
         if (!o.Overwrite)
             foreach (var s in sessions)

@@ -47,14 +47,8 @@ public static class SliceTensorExport
             throw new InvalidOptionException("PREPROCESSING", CapsLayout.T1Linear, o.Preprocessing);
         if (!SliceDirections.TryParse((int)o.Direction, out _))
             throw new InvalidOptionException("-sd/--slice_direction", "0 (sagittal), 1 (coronal) or 2 (axial)", ((int)o.Direction).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Guard.Positive("-np/--nproc", o.Workers);
-        if (!Directory.Exists(o.CapsDir))
-            throw new CapsLayoutException(o.CapsDir, "CAPS folder not found.");
+        var sessions = ImageTensorExport.ExtractionSessions(o.CapsDir, o.SubjectsSessionsTsv, o.Workers);
         var caps = new CapsLayout(o.CapsDir);
-        var sessions = SessionList.Resolve(caps, o.SubjectsSessionsTsv)
-            .Select(s => new Session(s.Participant, s.Session, null, -1, Session.SingleCohort, o.CapsDir)).ToList();
-        // Every image is checked before any tensor is written, as train checks them.
-        CapsImages.Check(sessions);
         foreach (var s in sessions)
         {
             if (!o.Overwrite)
