@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project bench/TrainBench -- compute [--sizes 20] [--epochs 4] [--threads 2]   (only (b), per epoch)
 //   dotnet run -c Release --project bench/TrainBench -- amp [--steps 50] [--timed 20] [--repeat 3]
 //   dotnet run -c Release --project bench/TrainBench -- conv [--batch_size 8] [--threads 1] [--repeat 5]   (LibTorch's conv3d vs ExactConvolution)
+//   dotnet run -c Release --project bench/TrainBench -- slices [--batch_size 8] [--threads 2] [--repeat 3]   (slice cache storage)
 //
 // See bench/README.md for what is printed and the figures measured.
 using System.Globalization;
@@ -26,6 +27,7 @@ try
         "conv" => ConvBench.Run(options),
         "compute" => TrainCommand.ComputeOnly(options),
         "compute-child" => TrainCommand.ComputeChild(options),
+        "slices" => SliceBench.Run(options),
         _ => Options.Usage($"unknown mode '{options.Mode}'"),
     };
 }
@@ -90,7 +92,7 @@ internal sealed class Options
 
     public static int Usage(string error)
     {
-        Console.Error.WriteLine($"trainbench: {error}\nusage: TrainBench [train|amp|conv] [options]  (see bench/README.md)");
+        Console.Error.WriteLine($"trainbench: {error}\nusage: TrainBench [train|amp|conv|slices] [options]  (see bench/README.md)");
         return 2;
     }
 }

@@ -83,6 +83,22 @@ public static class SliceExtractor
         PillowBilinear.Resize(bytes, height, width, plane, Side, Side);
     }
 
+    /// <summary>Number of values of one network input (3 × 224 × 224).</summary>
+    public const int InputSize = 3 * PlaneSize;
+
+    /// <summary>Writes the network input of a prepared plane, as <c>ToTensor</c> gives it: float32 k / 255, three identical
+    /// channels, (3, 224, 224) in C order.</summary>
+    /// <exception cref="ArgumentException">The plane or the destination has the wrong length.</exception>
+    public static void ToInput(ReadOnlySpan<byte> plane, Span<float> input)
+    {
+        if (plane.Length != PlaneSize || input.Length != InputSize)
+            throw new ArgumentException($"a {PlaneSize}-byte plane gives {InputSize} values; got {plane.Length} and {input.Length}.");
+        var first = input[..PlaneSize];
+        for (int i = 0; i < PlaneSize; i++) first[i] = plane[i] / 255f;
+        first.CopyTo(input.Slice(PlaneSize, PlaneSize));
+        first.CopyTo(input.Slice(2 * PlaneSize, PlaneSize));
+    }
+
     /// <summary>The network input value of a prepared plane's byte, as <c>ToTensor</c> computes it (float32 k / 255).</summary>
     public static float ToTensorValue(byte value) => value / 255f;
 }

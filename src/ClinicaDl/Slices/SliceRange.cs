@@ -25,6 +25,22 @@ public sealed record SliceRange(SliceDirection Direction, int DiscardedStart, in
         return new SliceRange(direction, discarded[0], discarded.Count == 2 ? discarded[1] : discarded[0]);
     }
 
+    /// <summary>The range for the option values of <c>-sd/--slice_direction</c> and <c>--discarded_slices</c> (null: the default 20).</summary>
+    /// <exception cref="Errors.InvalidOptionException">A direction other than 0, 1, 2 (0.2.1 accepts negative ones: spec M19), or
+    /// discarded slices that are not one or two non-negative values (0.2.1 ignores a third: spec M20).</exception>
+    public static SliceRange Parse(int direction, IReadOnlyList<int>? discarded)
+    {
+        if (!SliceDirections.TryParse(direction, out var d))
+            throw new Errors.InvalidOptionException("-sd/--slice_direction", "0 (sagittal), 1 (coronal) or 2 (axial)", direction.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        discarded ??= [DefaultDiscarded];
+        string given = string.Join(" ", discarded);
+        if (discarded.Count is < 1 or > 2)
+            throw new Errors.InvalidOptionException("--discarded_slices", "one value (both ends) or two (beginning, end)", given.Length == 0 ? "nothing" : given);
+        if (discarded.Any(v => v < 0))
+            throw new Errors.InvalidOptionException("--discarded_slices", "non-negative numbers of slices", given);
+        return From(d, discarded);
+    }
+
     /// <summary>Number of slices per image (E = L − d0 − d1) for an image of shape (X, Y, Z); ≤ 0 when nothing is left.</summary>
     public int Count(IReadOnlyList<int> imageShape) => Direction.Length(imageShape) - DiscardedStart - DiscardedEnd;
 

@@ -26,6 +26,38 @@ public sealed record SliceSource(SliceRange Range, bool UseExtracted)
     public string ExtractedFile(Session session, int sliceId)
         => SliceFiles.Path(session.Caps, session.ParticipantId, session.SessionId, Range.Direction, SliceMode.Rgb, sliceId);
 
+    /// <summary>The number of slices L along the direction according to the rgb slice tensors of <paramref name="session"/>:
+    /// clinica writes every slice, 0 … L − 1 (spec §6.3), so L is the first index without a file.</summary>
+    /// <remarks>0.2.1 counts from the first row's whole image instead, and then needs that image too (spec M16); here the
+    /// extracted slices are enough.</remarks>
+    public int CountExtracted(Session session)
+    {
+        int length = 0;
+        while (File.Exists(ExtractedFile(session, length))) length++;
+        return length;
+    }
+
+    /// <summary>Checks that every used slice of every session has its rgb slice tensor, before anything is read or written.</summary>
+    /// <exception cref="CapsLayoutException">The first missing file, with how many are missing and the command that writes them.</exception>
+    public void CheckExtracted(IReadOnlyList<Session> sessions, int count)
+    {
+        string? first = null;
+        int missing = 0;
+        foreach (var session in sessions)
+            for (int k = 0; k < count; k++)
+            {
+                string file = ExtractedFile(session, Range.SliceId(k));
+                if (File.Exists(file)) continue;
+                first ??= file;
+                missing++;
+            }
+        if (first is null) return;
+        string caps = sessions.Select(s => s.CapsRoot).Distinct().Count() == 1 ? sessions[0].CapsRoot : "CAPS_DIR";
+        throw new CapsLayoutException(first,
+            $"slice tensor not found (--use_extracted_slices){(missing > 1 ? $"; {missing - 1} other used slice tensor(s) are missing too" : "")}.",
+            $"Write them with: clinicadl extract slice {caps} t1-linear -sd {(int)Range.Direction} (rgb mode), or train without --use_extracted_slices.");
+    }
+
     /// <summary>Writes the planes of the <paramref name="count"/> used slices of <paramref name="session"/>, one after the other, into <paramref name="planes"/>.</summary>
     /// <returns>How many slices were constant and became zeros (decision 11).</returns>
     /// <exception cref="ClinicaDlException">An image or slice file is missing, unreadable, or of the wrong shape; the message names it.</exception>
@@ -38,9 +70,7 @@ public sealed record SliceSource(SliceRange Range, bool UseExtracted)
 
     private int LoadFromImage(Session session, int count, Span<byte> planes)
     {
-        string path = ImagePatchSource.ImageFile(session)
-            ?? throw new CapsLayoutException(session.Caps.ImagePath(session.ParticipantId, session.SessionId), $"image of {session.Key} not found.");
-        var (data, shape) = ImagePatchSource.ReadImage(path);
+        var (path, data, shape) = CapsImages.Read(session);
         if (Range.Count(shape) != count)
             throw new CapsLayoutException(path, $"image of {session.Key} is {string.Join("×", shape)}, which gives {Range.Count(shape)} slices; the run uses {count} (every image must share one grid).");
         foreach (float v in data)

@@ -55,4 +55,21 @@ public sealed class SliceRangeTests
     [InlineData(3, false)]
     public void TryParse_OnlyZeroOneTwo(int value, bool ok) // M19
         => Assert.Equal(ok, SliceDirections.TryParse(value, out _));
+
+    [Theory]
+    [InlineData(-1, new[] { 20 }, "-sd/--slice_direction: must be 0 (sagittal), 1 (coronal) or 2 (axial), not -1.")] // M19
+    [InlineData(3, new[] { 20 }, "-sd/--slice_direction: must be 0 (sagittal), 1 (coronal) or 2 (axial), not 3.")]
+    [InlineData(0, new[] { 1, 2, 3 }, "--discarded_slices: must be one value (both ends) or two (beginning, end), not 1 2 3.")] // M20
+    [InlineData(0, new int[0], "--discarded_slices: must be one value (both ends) or two (beginning, end), not nothing.")]
+    [InlineData(1, new[] { 5, -2 }, "--discarded_slices: must be non-negative numbers of slices, not 5 -2.")]
+    public void Parse_BadOptionValues_NameTheOption(int direction, int[] discarded, string message)
+        => Assert.Equal(message, Assert.Throws<ClinicaDl.Errors.InvalidOptionException>(() => SliceRange.Parse(direction, discarded)).Message);
+
+    [Fact]
+    public void Parse_DefaultsAndGivenValues()
+    {
+        Assert.Equal(new SliceRange(SliceDirection.Sagittal, 20, 20), SliceRange.Parse(0, null));
+        Assert.Equal(new SliceRange(SliceDirection.Axial, 7, 7), SliceRange.Parse(2, [7]));
+        Assert.Equal(new SliceRange(SliceDirection.Coronal, 0, 30), SliceRange.Parse(1, [0, 30]));
+    }
 }

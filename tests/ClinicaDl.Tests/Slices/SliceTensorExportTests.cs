@@ -81,6 +81,45 @@ public sealed class SliceTensorExportTests(TinyCapsFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public void CheckExtracted_NamesTheFirstMissingFile_CountsTheOthers_AndGivesTheCommand()
+    {
+        using var dir = new TempDir();
+        var range = SliceRange.From(SliceDirection.Coronal, [3]);
+        var sessions = new[] { new Session("sub-01", "ses-M00", null, 0, Session.SingleCohort, dir.Path), new Session("sub-02", "ses-M00", null, 1, Session.SingleCohort, dir.Path) };
+        var source = new SliceSource(range, UseExtracted: true);
+        // sub-01 has slices 0..9 (L = 10, used 3..6); sub-02 lacks slice 5 and 6.
+        for (int i = 0; i < 10; i++) Touch(source.ExtractedFile(sessions[0], i));
+        foreach (int i in new[] { 3, 4 }) Touch(source.ExtractedFile(sessions[1], i));
+        Assert.Equal(10, source.CountExtracted(sessions[0]));
+        Assert.Equal(0, source.CountExtracted(sessions[1])); // no slice 0
+        source.CheckExtracted(sessions[..1], range.Count([20, 10, 20]));
+        var e = Assert.Throws<CapsLayoutException>(() => source.CheckExtracted(sessions, range.Count([20, 10, 20])));
+        Assert.Equal(source.ExtractedFile(sessions[1], 5), e.Path);
+        Assert.Contains("1 other used slice tensor(s) are missing too", e.Message);
+        Assert.Contains($"clinicadl extract slice {dir.Path} t1-linear -sd 1", e.Message);
+        Assert.True(e.IsInputError);
+    }
+
+    private static void Touch(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, []);
+    }
+
+    [Fact]
+    public void ToInput_ThreeIdenticalChannels_OfTheBytesOver255()
+    {
+        var plane = new byte[SliceExtractor.PlaneSize];
+        for (int i = 0; i < plane.Length; i++) plane[i] = (byte)(i * 7);
+        var input = new float[SliceExtractor.InputSize];
+        SliceExtractor.ToInput(plane, input);
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < plane.Length; i += 997)
+                Assert.Equal(plane[i] / 255f, input[c * plane.Length + i]);
+        Assert.Throws<ArgumentException>(() => SliceExtractor.ToInput(plane, new float[SliceExtractor.PlaneSize]));
+    }
+
+    [Fact]
     public void Path_IsClinicasName()
     {
         var caps = new CapsLayout("/c");
