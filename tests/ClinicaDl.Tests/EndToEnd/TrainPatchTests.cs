@@ -295,7 +295,7 @@ json.dump(keys, open(f"{out}/commandline.json", "w"), indent=4)
             AssertClose(encoder[$"encoder.{i}.weight"], trained[$"features.{i}.weight"], $"features.{i}.weight");
     }
 
-    [PythonFact("torch", "nibabel", NeedsExactBatchedConvolution = true)]
+    [PythonFact("torch", "nibabel")]
     public void ModelBest_LoadsStrictInPyTorch_AndReproducesPatchProbabilities()
     {
         string cnn = data.NewOutput("patch-interop-cnn"), multi = data.NewOutput("patch-interop-multi"), ae = data.NewOutput("patch-interop-ae");
