@@ -15,7 +15,7 @@ internal static class DecodeTimer
         var cohorts = Cohort.Resolve(caps, Path.Combine(caps, "labels"), multiCohort: false);
         var fold = LabelTree.Read(cohorts, ["AD", "CN"], baseline: false, nSplits: 2, split: 0);
         var sessions = fold.Train.Concat(fold.Validation).ToList();
-        var paths = sessions.Select(s => ImagePatchSource.ImageFile(s)!).ToList();
+        var paths = sessions.Select(s => CapsImages.ImageFile(s)!).ToList();
         foreach (var p in paths) File.ReadAllBytes(p); // page cache warm, as in training (the files were just read)
 
         var rois = RoiDefinition.DefaultCubes;

@@ -7,17 +7,22 @@ using ClinicaDl.Runs;
 
 namespace ClinicaDl.Cli.Verbs;
 
-/// <summary><c>clinicadl train roi {autoencoder,cnn,multicnn}</c> with ClinicaDL 0.2.1's options (spec §1.1), plus ours.</summary>
+/// <summary><c>clinicadl train &lt;mode&gt; &lt;network&gt;</c> with ClinicaDL 0.2.1's options (spec §1.1), plus ours.</summary>
+/// <remarks>The options every mode shares are declared here once; each mode adds its own through its <see cref="ModeVerb"/>.</remarks>
 internal static class TrainCommand
 {
+    /// <summary>The modes of <c>train</c>, in ClinicaDL's order.</summary>
+    private static readonly IReadOnlyList<ModeVerb> Modes = [new RoiVerb()];
+
     public static Command Build(CliContext context, Option<string> logname)
     {
-        var train = new Command("train", "Train deep learning models on ROIs of t1-linear images.");
-        var roi = new Command("roi", "Region-of-interest training (ClinicaDL 0.2.1's train roi).");
-        roi.Subcommands.Add(Network(context, NetworkType.Cnn, logname));
-        roi.Subcommands.Add(Network(context, NetworkType.MultiCnn, logname));
-        roi.Subcommands.Add(Network(context, NetworkType.Autoencoder, logname));
-        train.Subcommands.Add(roi);
+        var train = new Command("train", "Train deep learning models on t1-linear images.");
+        foreach (var mode in Modes)
+        {
+            var verb = new Command(mode.Name, mode.Description);
+            foreach (var type in mode.Defaults.Networks) verb.Subcommands.Add(Network(context, mode, type, logname));
+            train.Subcommands.Add(verb);
+        }
         train.Subcommands.Add(Resume(context));
         return train;
     }
@@ -54,20 +59,14 @@ internal static class TrainCommand
         }
     }
 
-    private static Command Network(CliContext context, NetworkType type, Option<string> logname)
+    private static Command Network(CliContext context, ModeVerb mode, NetworkType type, Option<string> logname)
     {
         string name = type switch { NetworkType.Cnn => "cnn", NetworkType.MultiCnn => "multicnn", _ => "autoencoder" };
-        string description = type switch
-        {
-            NetworkType.Cnn => "One Conv4_FC3 trained on all ROIs of every image; ROI-level and image-level (soft voting) results.",
-            NetworkType.MultiCnn => "One Conv4_FC3 per ROI; image-level results by soft voting across networks.",
-            _ => "The autoencoder derived from Conv4_FC3's convolutional part (reconstruction, MSE loss).",
-        };
         var caps = new Argument<string>("CAPS_DIR") { Description = "Input CAPS folder (with --multi_cohort: a TSV of cohort, path)." };
         var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
         var tsv = new Argument<string>("TSV_PATH") { Description = "Label folder made by tsvtool split/kfold (with --multi_cohort: a TSV of cohort, path, diagnoses)." };
         var output = new Argument<string>("OUTPUT_DIR") { Description = "Results folder (never deleted; fold folders holding results are refused without --overwrite)." };
-        var model = OptionFactory.ChoiceArgument("MODEL", "Architecture (ClinicaDL 0.2.1's ROI network).", "Conv4_FC3");
+        var model = OptionFactory.ChoiceArgument("MODEL", mode.ModelHelp, [.. mode.Defaults.Models]);
 
         // Computational resources
         var useCpu = OptionFactory.Flag("--use_cpu", "Run on the CPU (default: GPU).", "-cpu");
@@ -82,7 +81,7 @@ internal static class TrainCommand
         var multiCohort = OptionFactory.Flag("--multi_cohort", "CAPS_DIR and TSV_PATH are TSV files listing cohorts.");
         var diagnoses = OptionFactory.Choices("--diagnoses", "Diagnoses used (label files read).", ["AD", "CN"], [.. Diagnosis.Names], "-d");
         var baseline = OptionFactory.Flag("--baseline", "Train on <DIAG>_baseline.tsv (baseline sessions) only.");
-        var unnormalize = OptionFactory.Flag("--unnormalize", "Disable per-ROI min-max normalisation.", "-un");
+        var unnormalize = OptionFactory.Flag("--unnormalize", $"Disable per-{mode.Defaults.Name} min-max normalisation.", "-un");
         var augmentation = OptionFactory.Choices("--data_augmentation", "Training transforms, applied in the given order.", null, ["None", "Noise", "Erasing", "CropPad", "Smoothing"]);
         var sampler = OptionFactory.Choice("--sampler", "Training sampler.", "random", ["random", "weighted"], "-s");
         // Cross-validation
@@ -92,40 +91,36 @@ internal static class TrainCommand
         var epochs = OptionFactory.Int("--epochs", "Maximum number of epochs.", 20, 1);
         var lr = OptionFactory.Double("--learning_rate", "Adam learning rate.", 1e-4, 0, minExclusive: true, aliases: "-lr");
         var wd = OptionFactory.Double("--weight_decay", "Adam weight decay.", 1e-4, 0, aliases: "-wd");
-        var dropout = OptionFactory.Double("--dropout", "Dropout probability of Conv4_FC3's two dropout layers.", 0, 0, 1, maxExclusive: true);
+        var dropout = OptionFactory.Double("--dropout", mode.DropoutHelp, 0, 0, 1, maxExclusive: true);
         var patience = OptionFactory.Int("--patience", "Early stopping: epochs without improvement (0: never stop).", 0, 0);
         var tolerance = OptionFactory.Double("--tolerance", "Early stopping: relative improvement required.", 0, 0);
         var accumulation = OptionFactory.Int("--accumulation_steps", "Gradient accumulation: batches per update.", 1, 1, "-asteps");
-        // ROI
-        var roiList = OptionFactory.List("--roi_list", "Names of mask-defined ROIs (default: the two hippocampus cubes).", "ROI", "-rl");
-        var uncropped = OptionFactory.Flag("--uncropped_roi", "Keep the whole image grid instead of the mask's bounding box.");
-        var extracted = OptionFactory.Flag("--use_extracted_roi", "Read ROI tensors written by clinicadl extract roi.");
         // Transfer learning
         var transferPath = OptionFactory.Text("--transfer_learning_path", "Results folder of an earlier train to start from.", helpName: "DIR");
         var transferSelection = OptionFactory.Choice("--transfer_learning_selection", "Which best model of a CNN source is loaded.", "best_balanced_accuracy", ["best_loss", "best_balanced_accuracy"]);
         // Network-specific
-        var threshold = OptionFactory.Double("--selection_threshold", "Soft voting: ROIs with validation balanced accuracy ≤ this get no weight.", 0, 0, 1);
+        var threshold = OptionFactory.Double("--selection_threshold", $"Soft voting: {mode.Defaults.Name} elements with validation balanced accuracy ≤ this get no weight.", 0, 0, 1);
         var visualization = OptionFactory.Flag("--visualization", "Write input and reconstruction NIfTI pairs after training.");
         // Ours
         var seed = OptionFactory.Int("--seed", "Seed of initialisation, shuffling, sampling and augmentation.", 0, int.MinValue);
         var overwrite = OptionFactory.Flag("--overwrite", "Replace the results of the folds being trained.");
 
-        var cmd = new Command(name, description)
+        var cmd = new Command(name, mode.Describe(type))
         {
             caps, preprocessing, tsv, output, model,
             useCpu, nproc, batchSize, evaluationSteps, threads, evalBatch, cacheMemory, amp,
             multiCohort, diagnoses, baseline, unnormalize, augmentation, sampler,
             nSplits, split,
             epochs, lr, wd, dropout, patience, tolerance, accumulation,
-            roiList, uncropped, extracted,
-            transferPath,
         };
+        var readMode = mode.AddOptions(cmd);
+        cmd.Options.Add(transferPath);
         if (type != NetworkType.Autoencoder)
         {
             cmd.Options.Add(transferSelection);
-            cmd.Options.Add(threshold);
+            if (mode.Defaults.HasSelectionThreshold) cmd.Options.Add(threshold);
         }
-        else
+        else if (mode.Defaults.HasVisualization)
         {
             cmd.Options.Add(visualization);
         }
@@ -135,9 +130,8 @@ internal static class TrainCommand
         cmd.SetAction(r =>
         {
             var aug = r.GetValue(augmentation);
-            var roiNames = r.GetValue(roiList);
             var splits = r.GetValue(split);
-            var options = new TrainRoiOptions(
+            var options = new TrainOptions(
                 type, r.GetValue(caps)!, r.GetValue(preprocessing)!, r.GetValue(tsv)!, r.GetValue(output)!, r.GetValue(model)!,
                 new ComputationalOptions(r.GetValue(useCpu), r.GetValue(nproc), r.GetValue(batchSize), r.GetValue(evaluationSteps),
                     r.GetValue(threads), r.GetValue(evalBatch), r.GetValue(cacheMemory), r.GetValue(amp)),
@@ -147,10 +141,10 @@ internal static class TrainCommand
                 new CrossValidationOptions(r.GetValue(nSplits), splits is { Length: > 0 } ? splits : null),
                 new OptimizationOptions(r.GetValue(epochs), r.GetValue(lr), r.GetValue(wd), r.GetValue(dropout),
                     r.GetValue(patience), r.GetValue(tolerance), r.GetValue(accumulation)),
-                new RoiOptions(roiNames is { Length: > 0 } ? roiNames : null, r.GetValue(uncropped), r.GetValue(extracted)),
+                readMode(r),
                 new TransferOptions(r.GetValue(transferPath), type == NetworkType.Autoencoder ? "best_loss" : r.GetValue(transferSelection)!),
-                type == NetworkType.Autoencoder ? 0 : r.GetValue(threshold),
-                type == NetworkType.Autoencoder && r.GetValue(visualization),
+                type == NetworkType.Autoencoder || !mode.Defaults.HasSelectionThreshold ? 0 : r.GetValue(threshold),
+                type == NetworkType.Autoencoder && mode.Defaults.HasVisualization && r.GetValue(visualization),
                 r.GetValue(seed),
                 r.GetValue(overwrite),
                 r.GetValue(logname) ?? "clinicaDL.log");

@@ -22,30 +22,6 @@ public sealed class RandomSource
         s3 = SplitMix(ref x);
     }
 
-    private RandomSource(ulong[] state)
-    {
-        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3]);
-    }
-
-    /// <summary>The generator state, to be stored in a resumable checkpoint.</summary>
-    public ulong[] GetState() => spareGaussian is null ? [s0, s1, s2, s3] : [s0, s1, s2, s3, BitConverter.DoubleToUInt64Bits(spareGaussian.Value)];
-
-    /// <summary>Recreates a generator from <see cref="GetState"/>.</summary>
-    public static RandomSource FromState(IReadOnlyList<ulong> state)
-    {
-        if (state.Count is not (4 or 5)) throw new ArgumentException("a RandomSource state has 4 or 5 words.", nameof(state));
-        var r = new RandomSource(state.Take(4).ToArray());
-        if (state.Count == 5) r.spareGaussian = BitConverter.UInt64BitsToDouble(state[4]);
-        return r;
-    }
-
-    /// <summary>A new independent stream derived from this one's seed material and <paramref name="stream"/>.</summary>
-    public RandomSource Fork(string stream)
-    {
-        ulong x = s0 ^ Fnv1a(stream) ^ (s2 << 1);
-        return new RandomSource([SplitMix(ref x), SplitMix(ref x), SplitMix(ref x), SplitMix(ref x)]);
-    }
-
     /// <summary>64 random bits.</summary>
     public ulong NextUInt64()
     {

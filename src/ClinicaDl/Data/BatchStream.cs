@@ -24,7 +24,7 @@ public sealed class BatchStream : IDisposable
     /// one generator per batch, derived from its position, keeps augmentation reproducible and resumable.</param>
     /// <param name="prefetch">Batches built ahead of the consumer.</param>
     /// <param name="startBatch">The first batch to build (a pass resumed in its middle skips the batches already done).</param>
-    public BatchStream(PatchCache cache, IReadOnlyList<RoiSample> order, int batchSize, Augmentation? augmentation = null, Func<int, RandomSource>? batchRng = null,
+    public BatchStream(PatchCache cache, IReadOnlyList<ElementSample> order, int batchSize, Augmentation? augmentation = null, Func<int, RandomSource>? batchRng = null,
         int prefetch = 2, int startBatch = 0)
     {
         BatchCount = (order.Count + batchSize - 1) / batchSize;
@@ -37,7 +37,7 @@ public sealed class BatchStream : IDisposable
                 for (int b = startBatch; b < BatchCount; b++)
                 {
                     token.ThrowIfCancellationRequested();
-                    var samples = new List<RoiSample>(batchSize);
+                    var samples = new List<ElementSample>(batchSize);
                     for (int i = b * batchSize; i < Math.Min(order.Count, (b + 1) * batchSize); i++) samples.Add(order[i]);
                     var rng = augmentation is { IsIdentity: false } ? (batchRng ?? throw new ArgumentNullException(nameof(batchRng)))(b) : null;
                     var batch = Build(cache, samples, b, augmentation, rng, token);
@@ -76,25 +76,26 @@ public sealed class BatchStream : IDisposable
         }
     }
 
-    private static Batch Build(PatchCache cache, IReadOnlyList<RoiSample> samples, int index, Augmentation? augmentation, RandomSource? rng, CancellationToken token)
+    private static Batch Build(PatchCache cache, IReadOnlyList<ElementSample> samples, int index, Augmentation? augmentation, RandomSource? rng, CancellationToken token)
     {
-        int roi0 = samples[0].RoiIndex;
-        int length = cache.PatchLength(roi0);
-        int[] shape = cache.Rois[roi0].Shape;
+        var elements = cache.Elements;
+        int first = samples[0].Element;
+        int length = cache.PatchLength(first);
+        int[] shape = elements.Shape(first);
         var data = GC.AllocateUninitializedArray<float>(samples.Count * length);
         var labels = new long[samples.Count];
         for (int i = 0; i < samples.Count; i++)
         {
             var s = samples[i];
-            if (cache.PatchLength(s.RoiIndex) != length)
-                throw new InvalidOperationException($"ROI {cache.Rois[s.RoiIndex].Name} and ROI {cache.Rois[roi0].Name} have different shapes and cannot share a batch.");
+            if (cache.PatchLength(s.Element) != length)
+                throw new InvalidOperationException($"{elements.Noun} {elements.Name(s.Element)} and {elements.Noun} {elements.Name(first)} have different shapes and cannot share a batch.");
             var slot = data.AsSpan(i * length, length);
-            cache.Read(s.CacheIndex, s.RoiIndex, slot, token);
+            cache.Read(s.CacheIndex, s.Element, slot, token);
             if (augmentation is { IsIdentity: false })
-                augmentation.Apply(slot, cache.Rois[s.RoiIndex].Shape, rng!);
+                augmentation.Apply(slot, elements.Shape(s.Element), rng!);
             labels[i] = s.Label;
         }
-        return new Batch(data, shape, labels, samples, index);
+        return new Batch(data, elements.Channels, shape, labels, samples, index);
     }
 
     /// <summary>Stops the producer (a pass abandoned early, e.g. on interrupt).</summary>

@@ -4,7 +4,7 @@ using ClinicaDl.Elements;
 
 namespace ClinicaDl.Data;
 
-/// <summary>Every ROI patch of every session of a run, each image read and decoded once (MONAI's CacheDataset idea).</summary>
+/// <summary>Every element (ROI, patch, slice or whole image) of every session of a run, each image read and decoded once (MONAI's CacheDataset idea).</summary>
 /// <remarks>
 /// <para>Decoding runs on <see cref="PatchCacheOptions.Workers"/> background threads in the order given to
 /// <see cref="Start"/> (the first epoch's order), so training starts as soon as its first batch is ready rather than
@@ -19,10 +19,9 @@ public sealed unsafe class PatchCache : IDisposable
     private const int Pending = 0, Loading = 1, Ready = 2, Failed = 3;
 
     private readonly IReadOnlyList<Session> sessions;
-    private readonly IReadOnlyList<RoiDefinition> rois;
-    private readonly IPatchSource source;
+    private readonly IElementSet elements;
     private readonly PatchCacheOptions options;
-    private readonly int[] offsets;          // start of each ROI's patch within a session's block
+    private readonly int[] offsets;          // start of each element within a session's block
     private readonly int sessionLength;      // floats per session
     private readonly int[] state;
     private readonly float[]?[] memory;
@@ -43,15 +42,14 @@ public sealed unsafe class PatchCache : IDisposable
 
     private sealed record ExceptionHolder(Exception Error);
 
-    /// <summary>Creates an empty cache for <paramref name="sessions"/> × <paramref name="rois"/>; nothing is read until <see cref="Start"/> or <see cref="Read"/>.</summary>
-    public PatchCache(IReadOnlyList<Session> sessions, IReadOnlyList<RoiDefinition> rois, IPatchSource source, PatchCacheOptions options)
+    /// <summary>Creates an empty cache for <paramref name="sessions"/> × <paramref name="elements"/>; nothing is read until <see cref="Start"/> or <see cref="Read"/>.</summary>
+    public PatchCache(IReadOnlyList<Session> sessions, IElementSet elements, PatchCacheOptions options)
     {
         this.sessions = sessions;
-        this.rois = rois;
-        this.source = source;
+        this.elements = elements;
         this.options = options;
-        offsets = new int[rois.Count + 1];
-        for (int r = 0; r < rois.Count; r++) offsets[r + 1] = offsets[r] + rois[r].Box.VoxelCount;
+        offsets = new int[elements.Count + 1];
+        for (int r = 0; r < elements.Count; r++) offsets[r + 1] = offsets[r] + elements.Length(r);
         sessionLength = offsets[^1];
         state = new int[sessions.Count];
         memory = new float[]?[sessions.Count];
@@ -59,11 +57,11 @@ public sealed unsafe class PatchCache : IDisposable
         readyEvents = sessions.Select(_ => new ManualResetEventSlim(false)).ToArray();
     }
 
-    /// <summary>The sessions, indexed as in <see cref="RoiSample.CacheIndex"/>.</summary>
+    /// <summary>The sessions, indexed as in <see cref="ElementSample.CacheIndex"/>.</summary>
     public IReadOnlyList<Session> Sessions => sessions;
 
-    /// <summary>The ROIs.</summary>
-    public IReadOnlyList<RoiDefinition> Rois => rois;
+    /// <summary>What is cut from each image.</summary>
+    public IElementSet Elements => elements;
 
     /// <summary>Number of sessions decoded so far.</summary>
     public int CachedCount => Volatile.Read(ref cached);
@@ -74,14 +72,14 @@ public sealed unsafe class PatchCache : IDisposable
     /// <summary>Bytes of patches spilled to the scratch file.</summary>
     public long SpilledBytes => Interlocked.Read(ref spilledBytes);
 
-    /// <summary>How many patches were constant and normalised to zeros (decision 11).</summary>
+    /// <summary>How many elements were constant and normalised to zeros (decision 11).</summary>
     public int ConstantPatches => Volatile.Read(ref constantPatches);
 
     /// <summary>Raised (on a worker thread) each time a session has been decoded.</summary>
     public event Action<int>? SessionCached;
 
-    /// <summary>Elements of ROI <paramref name="roi"/>'s patch.</summary>
-    public int PatchLength(int roi) => offsets[roi + 1] - offsets[roi];
+    /// <summary>Floats of element <paramref name="element"/>.</summary>
+    public int PatchLength(int element) => offsets[element + 1] - offsets[element];
 
     /// <summary>Starts the background decoding: sessions of <paramref name="priority"/> first, in that order, then the rest.</summary>
     public void Start(IEnumerable<int> priority)
@@ -103,13 +101,7 @@ public sealed unsafe class PatchCache : IDisposable
         }
     }
 
-    /// <summary>Blocks until every session is decoded; rethrows the first decoding error.</summary>
-    public void WaitAll(CancellationToken cancel = default)
-    {
-        for (int s = 0; s < sessions.Count; s++) EnsureReady(s, cancel);
-    }
-
-    /// <summary>Copies ROI <paramref name="roi"/> of session <paramref name="session"/> into <paramref name="destination"/>, decoding it first if needed.</summary>
+    /// <summary>Copies element <paramref name="roi"/> of session <paramref name="session"/> into <paramref name="destination"/>, decoding it first if needed.</summary>
     /// <exception cref="Errors.ClinicaDlException">The session's image could not be read (the original error, rethrown).</exception>
     public void Read(int session, int roi, Span<float> destination, CancellationToken cancel = default)
     {
@@ -168,9 +160,9 @@ public sealed unsafe class PatchCache : IDisposable
                 Interlocked.Add(ref memoryBytes, -bytes);
                 block = new float[sessionLength]; // decoded here, then copied to the scratch file
             }
-            var destinations = new Memory<float>[rois.Count];
-            for (int r = 0; r < rois.Count; r++) destinations[r] = block.AsMemory(offsets[r], PatchLength(r));
-            int constant = source.Load(sessions[session], rois, destinations);
+            var destinations = new Memory<float>[elements.Count];
+            for (int r = 0; r < elements.Count; r++) destinations[r] = block.AsMemory(offsets[r], PatchLength(r));
+            int constant = elements.Load(sessions[session], destinations);
             if (constant > 0) Interlocked.Add(ref constantPatches, constant);
             if (inMemory)
             {

@@ -15,16 +15,15 @@ public enum SamplerKind
 /// <remarks>Only the training loader uses it: evaluation walks the table in order (decisions 6 and 12).</remarks>
 public sealed class TrainSampler
 {
-    private readonly IReadOnlyList<RoiSample> elements;
+    private readonly IReadOnlyList<ElementSample> elements;
     private readonly SamplerKind kind;
     private readonly double[] cumulative;
 
-    /// <summary>Creates the sampler over <paramref name="elements"/>, drawing from <paramref name="rng"/>.</summary>
-    public TrainSampler(IReadOnlyList<RoiSample> elements, SamplerKind kind, RandomSource rng)
+    /// <summary>Creates the sampler over <paramref name="elements"/>.</summary>
+    public TrainSampler(IReadOnlyList<ElementSample> elements, SamplerKind kind)
     {
         this.elements = elements;
         this.kind = kind;
-        Rng = rng;
         int count0 = elements.Count(e => e.Label == 0), count1 = elements.Count(e => e.Label == 1);
         cumulative = new double[elements.Count];
         double total = 0;
@@ -36,22 +35,19 @@ public sealed class TrainSampler
         }
     }
 
-    /// <summary>The generator, whose state a resumable checkpoint stores.</summary>
-    public RandomSource Rng { get; set; }
-
-    /// <summary>The elements of the next epoch, in order.</summary>
-    public IReadOnlyList<RoiSample> NextEpoch()
+    /// <summary>The elements of an epoch, in order, drawn from <paramref name="rng"/> (one stream per epoch, so a resumed epoch draws the same order).</summary>
+    public IReadOnlyList<ElementSample> NextEpoch(RandomSource rng)
     {
         if (kind == SamplerKind.Random)
         {
-            var permutation = Rng.Permutation(elements.Count);
+            var permutation = rng.Permutation(elements.Count);
             return permutation.Select(i => elements[i]).ToList();
         }
-        var drawn = new List<RoiSample>(elements.Count);
+        var drawn = new List<ElementSample>(elements.Count);
         double total = cumulative.Length == 0 ? 0 : cumulative[^1];
         for (int n = 0; n < elements.Count; n++)
         {
-            double u = Rng.NextDouble() * total;
+            double u = rng.NextDouble() * total;
             int i = Array.BinarySearch(cumulative, u);
             i = i < 0 ? ~i : i + 1;
             drawn.Add(elements[Math.Min(i, elements.Count - 1)]);

@@ -26,17 +26,22 @@ public static class RoiSet
                     throw new CapsLayoutException(caps.Root, $"default ROI {cube.Name} does not fit in images of {string.Join("×", imageShape)}; the cropped t1-linear grid is 169×208×179.");
             return RoiDefinition.DefaultCubes;
         }
+        CheckNames(roiList);
+        return roiList.Select(name => FromMask(name, caps.MaskPath(name), uncropped, imageShape)).ToList();
+    }
+
+    /// <summary>The one check of <c>--roi_list</c> names, for masks and for extracted ROI tensors alike: BIDS labels, each given once.</summary>
+    /// <exception cref="InvalidOptionException">A name that is not a label, or one given twice.</exception>
+    public static void CheckNames(IReadOnlyList<string> roiList)
+    {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var result = new List<RoiDefinition>();
         foreach (string name in roiList)
         {
             if (!BidsLabel.IsLabel(name))
                 throw new InvalidOptionException("--roi_list", "ROI names of letters and digits only (no '/', '..' or paths)", name);
             if (!seen.Add(name))
                 throw new InvalidOptionException("--roi_list", "distinct ROI names", name + " (given twice)");
-            result.Add(FromMask(name, caps.MaskPath(name), uncropped, imageShape));
         }
-        return result;
     }
 
     /// <summary>Reads and checks one mask and turns it into a ROI.</summary>

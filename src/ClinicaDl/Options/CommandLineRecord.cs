@@ -18,7 +18,7 @@ public static class CommandLineRecord
     public static string ToolVersion => typeof(CommandLineRecord).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>The ordered key/value pairs of <paramref name="o"/>.</summary>
-    public static IReadOnlyList<KeyValuePair<string, object?>> ToPairs(TrainRoiOptions o)
+    public static IReadOnlyList<KeyValuePair<string, object?>> ToPairs(TrainOptions o)
     {
         if (o.Search is { } search && o.Architecture is { } architecture) return RandomSearchCommandLine.ToPairs(o, search, architecture);
         var c = o.Computational;
@@ -29,7 +29,7 @@ public static class CommandLineRecord
         Add("logname", o.LogName);
         Add("version", false);
         Add("task", "train");
-        Add("mode", "roi");
+        Add("mode", o.Mode.Name);
         Add("network_type", o.NetworkName);
         Add("caps_dir", o.CapsDir);
         Add("preprocessing", o.Preprocessing);
@@ -55,12 +55,12 @@ public static class CommandLineRecord
         Add("patience", opt.Patience);
         Add("tolerance", opt.Tolerance);
         Add("accumulation_steps", opt.AccumulationSteps);
-        Add("roi_list", o.Roi.RoiList?.ToList());
-        Add("uncropped_roi", o.Roi.UncroppedRoi);
-        Add("use_extracted_roi", o.Roi.UseExtractedRoi);
+        o.Mode.AddPairs(Add);
+        // Then the network's keys (spec modes §1.4): the autoencoder's visualization where the mode offers it, the
+        // transfer-learning pair, and the soft-voting threshold where the mode votes.
         if (o.NetworkType == NetworkType.Autoencoder)
         {
-            Add("visualization", o.Visualization);
+            if (o.Mode.HasVisualization) Add("visualization", o.Visualization);
             Add("transfer_learning_path", o.Transfer.Path);
             Add("transfer_learning_selection", "best_loss");
         }
@@ -68,7 +68,7 @@ public static class CommandLineRecord
         {
             Add("transfer_learning_path", o.Transfer.Path);
             Add("transfer_learning_selection", o.Transfer.Selection);
-            Add("selection_threshold", o.SelectionThreshold);
+            if (o.Mode.HasSelectionThreshold) Add("selection_threshold", o.SelectionThreshold);
         }
         // Ours, after ClinicaDL's keys.
         Add("seed", o.Seed);
@@ -86,7 +86,7 @@ public static class CommandLineRecord
         ["logname", "use_cpu", "nproc", "split", "threads", "cache_memory", "clinicadl_net_version", "working_directory"];
 
     /// <summary>The first key whose value differs between two runs' records, ignoring per-job keys; null when they describe the same training.</summary>
-    public static string? FirstDifference(TrainRoiOptions a, TrainRoiOptions b)
+    public static string? FirstDifference(TrainOptions a, TrainOptions b)
     {
         var pa = ToPairs(a).Where(kv => !PerJobKeys.Contains(kv.Key)).ToList();
         var pb = ToPairs(b).Where(kv => !PerJobKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -104,13 +104,13 @@ public static class CommandLineRecord
         => Path.IsPathRooted(path) || workingDirectory is null ? path : Path.GetFullPath(Path.Combine(workingDirectory, path));
 
     /// <summary>The JSON text (Python <c>json.dump(..., indent=4)</c> format).</summary>
-    public static string ToJson(TrainRoiOptions o) => PythonJson.Format(ToPairs(o)) + "\n";
+    public static string ToJson(TrainOptions o) => PythonJson.Format(ToPairs(o)) + "\n";
 
     /// <summary>Reads a <c>commandline.json</c> written by us or by ClinicaDL 0.2.1.</summary>
     /// <param name="path">The file.</param>
     /// <param name="outputDir">The results folder it belongs to (OUTPUT_DIR is not stored in the file).</param>
     /// <exception cref="CheckpointException">The file is missing, not JSON, or lacks a key this tool needs.</exception>
-    public static TrainRoiOptions Read(string path, string outputDir)
+    public static TrainOptions Read(string path, string outputDir)
     {
         if (!File.Exists(path))
             throw new CheckpointException(path, "commandline.json not found; is this a folder written by clinicadl train?");
@@ -127,23 +127,15 @@ public static class CommandLineRecord
         if (root.ValueKind != JsonValueKind.Object)
             throw new CheckpointException(path, "is not a JSON object.");
 
-        string Str(string key, string? fallback = null)
-        {
-            if (root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String) return v.GetString()!;
-            return fallback ?? throw new CheckpointException(path, $"has no string \"{key}\".");
-        }
-        // A value of the wrong kind (a hand-edited "epochs": 3.0 or "split": ["zero"]) is an error naming the key, never a default.
-        bool Present(string key, out JsonElement v) => root.TryGetProperty(key, out v) && v.ValueKind != JsonValueKind.Null;
-        CheckpointException Wrong(string key, string expected, JsonElement v)
-            => new(path, $"\"{key}\" must be {expected}, not {v.GetRawText()}. Fix the file, or train again into a new OUTPUT_DIR.");
-        bool Bool(string key, bool fallback = false)
-            => !Present(key, out var v) ? fallback : v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Wrong(key, "true or false", v);
-        double Num(string key, double fallback)
-            => !Present(key, out var v) ? fallback : v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Wrong(key, "a number", v);
-        int Int32Of(string key, JsonElement v) => v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : throw Wrong(key, "an integer", v);
-        int? IntOrNull(string key) => Present(key, out var v) ? Int32Of(key, v) : null;
-        List<string>? StrList(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Array
-            ? v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.ToString()).ToList() : null;
+        var r = new RecordReader(root, path);
+        string Str(string key, string? fallback = null) => r.Str(key, fallback);
+        bool Present(string key, out JsonElement v) => r.Present(key, out v);
+        CheckpointException Wrong(string key, string expected, JsonElement v) => r.Wrong(key, expected, v);
+        bool Bool(string key, bool fallback = false) => r.Bool(key, fallback);
+        double Num(string key, double fallback) => r.Num(key, fallback);
+        int Int32Of(string key, JsonElement v) => r.Int32Of(key, v);
+        int? IntOrNull(string key) => r.IntOrNull(key);
+        List<string>? StrList(string key) => r.StrList(key);
 
         var type = Str("network_type") switch
         {
@@ -152,8 +144,7 @@ public static class CommandLineRecord
             "multicnn" => NetworkType.MultiCnn,
             var other => throw new CheckpointException(path, $"network_type \"{other}\" is not autoencoder, cnn or multicnn."),
         };
-        if (root.TryGetProperty("mode", out var mode) && mode.ValueKind == JsonValueKind.String && mode.GetString() != "roi")
-            throw new CheckpointException(path, $"mode \"{mode.GetString()}\" is not roi; only ROI results can be used here.");
+        var mode = ModeOptions.Read(r);
         List<AugmentationKind>? augmentation = null;
         if (StrList("data_augmentation") is { } aug)
             augmentation = aug.Select(a => Enum.TryParse<AugmentationKind>(a, out var k) ? k : AugmentationKind.None).ToList();
@@ -166,13 +157,13 @@ public static class CommandLineRecord
 
         string? cwd = root.TryGetProperty("working_directory", out var wd) && wd.ValueKind == JsonValueKind.String ? wd.GetString() : null;
         var architecture = RandomSearchCommandLine.ReadArchitecture(root, path);
-        return new TrainRoiOptions(
+        return new TrainOptions(
             type,
             Str("caps_dir"),
             Str("preprocessing", CapsLayout.T1Linear),
             Str("tsv_path"),
             outputDir,
-            Str("model", architecture is null ? "Conv4_FC3" : "RandomArchitecture"),
+            Str("model", architecture is null ? mode.DefaultModel : "RandomArchitecture"),
             new ComputationalOptions(Bool("use_cpu"), IntOrNull("nproc") ?? 2, IntOrNull("batch_size") ?? 2, IntOrNull("evaluation_steps") ?? 0,
                 IntOrNull("threads"), IntOrNull("eval_batch_size"), cacheMemory, Bool("amp")),
             new DataOptions(Bool("multi_cohort"), StrList("diagnoses") ?? [.. Diagnosis.Default], Bool("baseline"), Bool("unnormalize"),
@@ -180,7 +171,7 @@ public static class CommandLineRecord
             new CrossValidationOptions(IntOrNull("n_splits"), split),
             new OptimizationOptions(IntOrNull("epochs") ?? 20, Num("learning_rate", 1e-4), Num("weight_decay", 1e-4), Num("dropout", 0),
                 IntOrNull("patience") ?? 0, Num("tolerance", 0), IntOrNull("accumulation_steps") ?? 1),
-            new RoiOptions(StrList("roi_list"), Bool("uncropped_roi"), Bool("use_extracted_roi")),
+            mode,
             new TransferOptions(root.TryGetProperty("transfer_learning_path", out var tl) && tl.ValueKind == JsonValueKind.String ? tl.GetString() : null,
                 Str("transfer_learning_selection", "best_balanced_accuracy")),
             Num("selection_threshold", 0),

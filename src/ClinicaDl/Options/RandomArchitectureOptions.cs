@@ -29,13 +29,3 @@ public sealed record RandomArchitectureOptions(IReadOnlyList<ConvolutionBlock> C
 /// <param name="UseExtractedPatches"><c>use_extracted_patches</c> (recorded; patch mode only).</param>
 /// <param name="UseExtractedSlices"><c>use_extracted_slices</c> (recorded; slice mode only).</param>
 public sealed record RandomSearchRecord(int ChannelsLimit, bool WdBool, bool UseExtractedPatches, bool UseExtractedSlices);
-
-/// <summary>Creates the classification network a training's options describe.</summary>
-internal static class NetworkFactory
-{
-    /// <summary>Conv4_FC3, or the random-search job's <see cref="RandomArchitecture"/> for one-channel elements of spatial shape <paramref name="elementShape"/>.</summary>
-    public static TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> Classifier(TrainRoiOptions o, IReadOnlyList<int> elementShape)
-        => o.Architecture is { } a
-            ? new RandomArchitecture(a.Convolutions, a.FcBlocks, [1, .. elementShape], o.Optimization.Dropout, a.Normalization)
-            : new Conv4Fc3(o.Optimization.Dropout);
-}

@@ -22,7 +22,7 @@ namespace ClinicaDl.Options;
 internal static class RandomSearchCommandLine
 {
     /// <summary>The ordered key/value pairs of a random-search job's options.</summary>
-    public static List<KeyValuePair<string, object?>> ToPairs(TrainRoiOptions o, RandomSearchRecord search, RandomArchitectureOptions a)
+    public static List<KeyValuePair<string, object?>> ToPairs(TrainOptions o, RandomSearchRecord search, RandomArchitectureOptions a)
     {
         var c = o.Computational;
         var d = o.Data;
@@ -49,7 +49,7 @@ internal static class RandomSearchCommandLine
         Add("channels_limit", search.ChannelsLimit);
         Add("use_extracted_patches", search.UseExtractedPatches);
         Add("use_extracted_slices", search.UseExtractedSlices);
-        Add("mode", "roi");
+        Add("mode", o.Mode.Name);
         Add("network_type", o.NetworkName);
         Add("network_normalization", a.Normalization == NetworkNormalization.None ? null : a.Normalization.ToString());
         Add("n_fcblocks", a.FcBlocks);
@@ -68,9 +68,7 @@ internal static class RandomSearchCommandLine
         Add("transfer_learning_selection", o.Transfer.Selection);
         Add("selection_threshold", o.SelectionThreshold);
         // V3: 0.2.1 never copied these, so its ROI random search crashed; recorded so that classify and interpret find the ROIs.
-        Add("roi_list", o.Roi.RoiList?.ToList());
-        Add("uncropped_roi", o.Roi.UncroppedRoi);
-        Add("use_extracted_roi", o.Roi.UseExtractedRoi);
+        o.Mode.AddPairs(Add);
         Add("convolutions", Convolutions(a.Convolutions));
         // Ours, after ClinicaDL's keys.
         Add("seed", o.Seed);

@@ -3,7 +3,7 @@ using ClinicaDl.Data;
 
 namespace ClinicaDl.Options;
 
-/// <summary>The three networks of <c>train roi</c>.</summary>
+/// <summary>The network kinds of <c>train &lt;mode&gt;</c> (which a mode offers: <see cref="ModeOptions.Networks"/>).</summary>
 public enum NetworkType
 {
     /// <summary><c>autoencoder</c>: the autoencoder derived from Conv4_FC3's convolutional part.</summary>
@@ -52,36 +52,30 @@ public sealed record OptimizationOptions(
     int Epochs = 20, double LearningRate = 1e-4, double WeightDecay = 1e-4, double Dropout = 0,
     int Patience = 0, double Tolerance = 0, int AccumulationSteps = 1);
 
-/// <summary>ROI options.</summary>
-/// <param name="RoiList"><c>-rl/--roi_list</c>, or null for the default hippocampus cubes.</param>
-/// <param name="UncroppedRoi"><c>--uncropped_roi</c>.</param>
-/// <param name="UseExtractedRoi"><c>--use_extracted_roi</c>.</param>
-public sealed record RoiOptions(IReadOnlyList<string>? RoiList = null, bool UncroppedRoi = false, bool UseExtractedRoi = false);
-
 /// <summary>Transfer learning.</summary>
 /// <param name="Path"><c>--transfer_learning_path</c>.</param>
 /// <param name="Selection"><c>--transfer_learning_selection</c>: <c>best_loss</c> or <c>best_balanced_accuracy</c>.</param>
 public sealed record TransferOptions(string? Path = null, string Selection = "best_balanced_accuracy");
 
-/// <summary>Everything <c>clinicadl train roi {autoencoder,cnn,multicnn}</c> takes, parsed once (STYLE §2).</summary>
+/// <summary>Everything <c>clinicadl train &lt;mode&gt; &lt;network&gt;</c> takes, parsed once (STYLE §2): the options every mode shares, and the mode's own in <see cref="Mode"/>.</summary>
 /// <param name="NetworkType">autoencoder, cnn or multicnn.</param>
 /// <param name="CapsDir">CAPS_DIR as given (a TSV with <c>--multi_cohort</c>).</param>
 /// <param name="Preprocessing">PREPROCESSING (<c>t1-linear</c>).</param>
 /// <param name="TsvPath">TSV_PATH as given.</param>
 /// <param name="OutputDir">OUTPUT_DIR.</param>
-/// <param name="Model">MODEL (<c>Conv4_FC3</c>).</param>
+/// <param name="Model">MODEL (<c>Conv4_FC3</c> for ROIs).</param>
 /// <param name="Computational">Computational resources.</param>
 /// <param name="Data">Data management.</param>
 /// <param name="CrossValidation">Folds.</param>
 /// <param name="Optimization">Optimiser and stopping.</param>
-/// <param name="Roi">ROI definition.</param>
+/// <param name="Mode">The mode and its own options (ROI list, …).</param>
 /// <param name="Transfer">Transfer learning.</param>
 /// <param name="SelectionThreshold"><c>--selection_threshold</c> (cnn, multicnn).</param>
 /// <param name="Visualization"><c>--visualization</c> (autoencoder).</param>
 /// <param name="Seed"><c>--seed</c> (decision 5).</param>
 /// <param name="Overwrite"><c>--overwrite</c> (decision 4).</param>
 /// <param name="LogName"><c>-l/--logname</c>: kept for commandline.json.</param>
-public sealed record TrainRoiOptions(
+public sealed record TrainOptions(
     NetworkType NetworkType,
     string CapsDir,
     string Preprocessing,
@@ -92,7 +86,7 @@ public sealed record TrainRoiOptions(
     DataOptions Data,
     CrossValidationOptions CrossValidation,
     OptimizationOptions Optimization,
-    RoiOptions Roi,
+    ModeOptions Mode,
     TransferOptions Transfer,
     double SelectionThreshold = 0,
     bool Visualization = false,
@@ -118,7 +112,7 @@ public sealed record TrainRoiOptions(
     public string? WorkingDirectory { get; init; }
 
     /// <summary>The options with CAPS_DIR, TSV_PATH and the transfer path made usable from the current directory.</summary>
-    public TrainRoiOptions Rebased() => this with
+    public TrainOptions Rebased() => this with
     {
         CapsDir = CommandLineRecord.Rebase(CapsDir, WorkingDirectory),
         TsvPath = CommandLineRecord.Rebase(TsvPath, WorkingDirectory),
@@ -128,9 +122,12 @@ public sealed record TrainRoiOptions(
     /// <summary>Batch size of evaluation passes.</summary>
     public int EvalBatchSize => Computational.EvalBatchSize ?? Computational.BatchSize;
 
-    /// <summary>Default options for a CAPS/labels/output triple (mainly for tests and the quickstart).</summary>
-    public static TrainRoiOptions Defaults(NetworkType type, string caps, string tsv, string output) => new(
-        type, caps, CapsLayout.T1Linear, tsv, output, "Conv4_FC3",
-        new ComputationalOptions(UseCpu: true), new DataOptions(false, Diagnosis.Default), new CrossValidationOptions(),
-        new OptimizationOptions(), new RoiOptions(), new TransferOptions(null, type == NetworkType.Autoencoder ? "best_loss" : "best_balanced_accuracy"));
+    /// <summary>Default options of <paramref name="mode"/> (default: ROI) for a CAPS/labels/output triple (mainly for tests and the quickstart).</summary>
+    public static TrainOptions Defaults(NetworkType type, string caps, string tsv, string output, ModeOptions? mode = null)
+    {
+        mode ??= new RoiOptions();
+        return new(type, caps, CapsLayout.T1Linear, tsv, output, mode.DefaultModel,
+            new ComputationalOptions(UseCpu: true), new DataOptions(false, Diagnosis.Default), new CrossValidationOptions(),
+            new OptimizationOptions(), mode, new TransferOptions(null, type == NetworkType.Autoencoder ? "best_loss" : "best_balanced_accuracy"));
+    }
 }

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace ClinicaDl.Outputs;
 
 /// <summary>One network's elements to evaluate: the single cnn (<c>Network = null</c>) or multicnn network k (ROI k only).</summary>
-internal sealed record EvaluationPart(int? Network, IReadOnlyList<RoiSample> Elements);
+internal sealed record EvaluationPart(int? Network, IReadOnlyList<ElementSample> Elements);
 
 /// <summary>Evaluates a fold's best models and writes ClinicaDL's result tables (spec §7.2–7.6); used by training and by classify.</summary>
 /// <remarks>
@@ -63,7 +63,7 @@ internal sealed class FoldEvaluator(ResultsTree tree, PatchCache cache, int eval
     public SoftVoting.Weights Weights(int fold, string selection, IReadOnlyList<RoiPrediction> validation)
     {
         var weights = SoftVoting.ComputeWeights(validation, selectionThreshold);
-        if (weights.FellBackToUniform && cache.Rois.Count > 1)
+        if (weights.FellBackToUniform && cache.Elements.Count > 1)
             observer.Message(MessageLevel.Warning,
                 $"fold {fold}, {selection}: no ROI has a validation balanced accuracy above --selection_threshold {CommandLineRecord.Text(selectionThreshold)}; soft voting weighs all ROIs equally.");
         return weights;
@@ -74,20 +74,20 @@ internal sealed class FoldEvaluator(ResultsTree tree, PatchCache cache, int eval
     {
         bool multi = parts.Any(p => p.Network is not null);
         var rows = parts.SelectMany(p => p.Result.Rows).ToList();
-        ResultTables.WriteRoiPredictions(tree.Table(fold, selection, prefix, "roi", "prediction"), rows, withCohort);
+        ResultTables.WriteRoiPredictions(tree.Table(fold, selection, prefix, cache.Elements.Level, "prediction"), rows, withCohort);
         if (labelled)
-            ResultTables.WriteRoiMetrics(tree.Table(fold, selection, prefix, "roi", "metrics"),
+            ResultTables.WriteRoiMetrics(tree.Table(fold, selection, prefix, cache.Elements.Level, "metrics"),
                 parts.Select(p => ResultTables.RoiMetricsRow(p.Result.Metrics!, p.Result.TotalLoss, multi ? p.Network : null)));
 
         IReadOnlyList<ImagePrediction> images;
-        if (cache.Rois.Count == 1)
+        if (cache.Elements.Count == 1)
             images = rows.Select(r => new ImagePrediction(r.ParticipantId, r.SessionId, r.TrueLabel, r.PredictedLabel, r.Proba0, r.Proba1, r.Cohort)).ToList();
         else
             images = SoftVoting.Combine(rows, weights);
         ResultTables.WriteImagePredictions(tree.Table(fold, selection, prefix, "image", "prediction"), images, withCohort);
         if (!labelled) return null;
         var imageMetrics = BinaryMetrics.From(images.Select(i => i.TrueLabel).ToList(), images.Select(i => i.PredictedLabel).ToList());
-        if (cache.Rois.Count == 1)
+        if (cache.Elements.Count == 1)
             ResultTables.WriteSingleRoiImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), parts[0].Result.Metrics!, parts[0].Result.TotalLoss);
         else
             ResultTables.WriteImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), imageMetrics);

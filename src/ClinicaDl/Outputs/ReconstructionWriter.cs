@@ -18,7 +18,7 @@ namespace ClinicaDl.Outputs;
 /// affine places the patch where it was cut from the image (the image's affine shifted to the ROI box), rather than
 /// ClinicaDL's identity; it is the identity only when the geometry is unknown (pre-extracted ROI tensors).
 /// </remarks>
-internal sealed class ReconstructionWriter(TrainRoiOptions options, ResultsTree tree, PatchCache cache)
+internal sealed class ReconstructionWriter(ResultsTree tree, PatchCache cache)
 {
     public void Write(int fold, NetworkPlan plan, ReconstructionTask task, CancellationToken cancel)
     {
@@ -26,7 +26,8 @@ internal sealed class ReconstructionWriter(TrainRoiOptions options, ResultsTree 
         var checkpoint = PyTorchFile.LoadCheckpoint(path);
         using (NewDisposeScope())
             ModelState.LoadStrict(task.Model, ModelState.FromEntry(checkpoint.GetValueOrDefault("model"), path, "model"), path);
-        int perImage = cache.Rois.Count;
+        var set = cache.Elements;
+        int perImage = set.Count;
         int n = perImage <= 2 ? 3 * perImage : perImage;
         foreach (var (subset, elements) in new[] { ("validation", plan.Valid), ("train", plan.Train) })
         {
@@ -35,23 +36,24 @@ internal sealed class ReconstructionWriter(TrainRoiOptions options, ResultsTree 
             string dir = tree.Reconstruction(fold, subset);
             for (int k = 0; k < chosen.Count; k++)
             {
-                var roi = cache.Rois[chosen[k].RoiIndex];
-                var affine = RoiAffine(chosen[k], roi);
-                NiftiWriter.Write(Path.Combine(dir, $"input-{k}.nii.gz"), roi.Shape, ToNiftiOrder(pairs[k].Input, roi.Shape), affine);
-                NiftiWriter.Write(Path.Combine(dir, $"output-{k}.nii.gz"), roi.Shape, ToNiftiOrder(pairs[k].Output, roi.Shape), affine);
+                int element = chosen[k].Element;
+                int[] shape = set.Shape(element);
+                var affine = ElementAffine(chosen[k], set.Origin(element));
+                NiftiWriter.Write(Path.Combine(dir, $"input-{k}.nii.gz"), shape, ToNiftiOrder(pairs[k].Input, shape), affine);
+                NiftiWriter.Write(Path.Combine(dir, $"output-{k}.nii.gz"), shape, ToNiftiOrder(pairs[k].Output, shape), affine);
             }
         }
         task.Model.Dispose();
     }
 
-    /// <summary>The image's affine moved to the ROI box's first voxel; identity when the patch has no known geometry.</summary>
-    private Affine RoiAffine(RoiSample sample, RoiDefinition roi)
+    /// <summary>The image's affine moved to the element's first voxel; identity when the element has no known geometry.</summary>
+    private static Affine ElementAffine(ElementSample sample, int[]? origin)
     {
-        if (options.Roi.UseExtractedRoi) return Affine.Identity;
+        if (origin is null) return Affine.Identity;
         string nifti = sample.Session.Caps.ImagePath(sample.Session.ParticipantId, sample.Session.SessionId);
         if (!File.Exists(nifti)) return Affine.Identity;
         var a = NiftiReader.ReadHeader(nifti).Affine.ToArray();
-        double[] lo = [roi.Box.LoX, roi.Box.LoY, roi.Box.LoZ];
+        double[] lo = [origin[0], origin[1], origin[2]];
         for (int r = 0; r < 3; r++)
             a[r, 3] += a[r, 0] * lo[0] + a[r, 1] * lo[1] + a[r, 2] * lo[2];
         return new Affine(a);

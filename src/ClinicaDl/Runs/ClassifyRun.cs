@@ -81,22 +81,20 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
             throw new TsvFormatException(o.TsvPath, null, $"session {duplicate.First().Key} is listed twice.");
         bool labelled = sessions.All(s => s.Label >= 0);
 
-        var roiOptions = model with { Data = model.Data with { MultiCohort = o.MultiCohort } };
-        var rois = model.Roi.UseExtractedRoi ? RunPlanner.ExtractedRois(roiOptions, sessions) : RunPlanner.ResolveRois(roiOptions, cohorts);
-        if (!model.Roi.UseExtractedRoi) RunPlanner.CheckImages(sessions);
-        RunPlanner.CheckRoiShapes(model, rois);
+        var here = model with { Data = model.Data with { MultiCohort = o.MultiCohort } };
+        var elements = here.Mode.Elements(here, cohorts, sessions);
         if (!o.SkipLeakCheck)
             foreach (int fold in folds) CheckLeak(tree, model, fold, sessions);
         foreach (int fold in folds)
             foreach (string selection in ResultsTree.Selections)
             {
-                string weightsFile = tree.Table(fold, selection, "validation", "roi", "prediction");
+                string weightsFile = tree.Table(fold, selection, "validation", elements.Level, "prediction");
                 if (!File.Exists(weightsFile))
-                    throw new CheckpointException(weightsFile, "not found: classify weighs the ROIs with the validation results of training.");
+                    throw new CheckpointException(weightsFile, $"not found: classify weighs the {elements.Noun}s with the validation results of training.");
                 string output = tree.Table(fold, selection, o.Prefix, "image", "prediction");
                 if (!o.Overwrite && File.Exists(output))
                     throw new OutputFolderException(output, "already exists.", "Choose another PREFIX or add --overwrite.");
-                CheckModels(tree, model, fold, selection, rois);
+                CheckModels(tree, model, fold, selection, elements);
             }
 
         try
@@ -105,24 +103,21 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
             LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not a freed NaN
             var device = o.UseCpu ? CPU : CUDA;
             int batch = o.BatchSize ?? model.EvalBatchSize;
-            IPatchSource source = model.Roi.UseExtractedRoi
-                ? new ExtractedRoiPatchSource(!model.Data.Unnormalize, model.Roi.UncroppedRoi)
-                : new ImagePatchSource(!model.Data.Unnormalize);
-            using var cache = new PatchCache(sessions, rois, source, new PatchCacheOptions(o.NProc, PatchCacheOptions.DefaultMemoryBudget, Path.Combine(o.ModelPath, ".scratch")));
+            using var cache = new PatchCache(sessions, elements, new PatchCacheOptions(o.NProc, PatchCacheOptions.DefaultMemoryBudget, Path.Combine(o.ModelPath, ".scratch")));
             cache.SessionCached += _ => observer.ImageCached(cache.CachedCount, sessions.Count);
             cache.Start(Enumerable.Range(0, sessions.Count));
             var indices = Enumerable.Range(0, sessions.Count).ToList();
             var parts = model.NetworkType == NetworkType.MultiCnn
-                ? Enumerable.Range(0, rois.Count).Select(k => new EvaluationPart(k, RunPlan.ElementsOf(sessions, indices, rois.Count, k))).ToList()
-                : [new EvaluationPart(null, RunPlan.ElementsOf(sessions, indices, rois.Count))];
+                ? Enumerable.Range(0, elements.Count).Select(k => new EvaluationPart(k, RunPlan.ElementsOf(sessions, indices, elements.Count, k))).ToList()
+                : [new EvaluationPart(null, RunPlan.ElementsOf(sessions, indices, elements.Count))];
 
             var summaries = new List<SelectionSummary>();
             var evaluator = new FoldEvaluator(tree, cache, batch, o.MultiCohort, model.SelectionThreshold, observer);
             foreach (int fold in folds)
                 foreach (string selection in ResultsTree.Selections)
                 {
-                    var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, rois[0].Shape, device), cancel);
-                    var validation = ReadPredictions(tree.Table(fold, selection, "validation", "roi", "prediction"));
+                    var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, elements.Shape(0), device), cancel);
+                    var validation = ReadPredictions(tree.Table(fold, selection, "validation", elements.Level, "prediction"));
                     var image = evaluator.Write(fold, selection, o.Prefix, results, evaluator.Weights(fold, selection, validation), labelled);
                     if (image is not null)
                     {
@@ -142,30 +137,30 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
     }
 
     /// <summary>Every best model of a fold and selection must load into the network before any table is written.</summary>
-    private static void CheckModels(ResultsTree tree, TrainRoiOptions model, int fold, string selection, IReadOnlyList<RoiDefinition> rois)
+    private static void CheckModels(ResultsTree tree, TrainOptions model, int fold, string selection, IElementSet elements)
     {
-        IEnumerable<int?> networks = model.NetworkType == NetworkType.MultiCnn ? Enumerable.Range(0, rois.Count).Select(k => (int?)k) : [null];
+        IEnumerable<int?> networks = model.NetworkType == NetworkType.MultiCnn ? Enumerable.Range(0, elements.Count).Select(k => (int?)k) : [null];
         foreach (int? network in networks)
         {
             string path = tree.BestModel(fold, network, selection);
             if (!File.Exists(path))
                 throw new CheckpointException(path, "not found: every network of a fold needs its best model.");
             using var scope = NewDisposeScope();
-            using var probe = NetworkFactory.Classifier(model, rois[0].Shape);
+            using var probe = NetworkFactory.Create(model, elements.Shape(0));
             var checkpoint = PyTorchFile.LoadCheckpoint(path);
             ModelState.LoadStrict(probe, ModelState.FromEntry(checkpoint.GetValueOrDefault("model"), path, "model"), path);
         }
     }
 
-    private static bool HasModels(ResultsTree tree, int fold, string selection, TrainRoiOptions model)
+    private static bool HasModels(ResultsTree tree, int fold, string selection, TrainOptions model)
     {
         if (model.NetworkType != NetworkType.MultiCnn) return File.Exists(tree.BestModel(fold, null, selection));
         return File.Exists(tree.BestModel(fold, 0, selection));
     }
 
-    private static ITrainingTask CreateTask(TrainRoiOptions model, IReadOnlyList<int> elementShape, Device device)
+    private static ITrainingTask CreateTask(TrainOptions model, IReadOnlyList<int> elementShape, Device device)
     {
-        var network = NetworkFactory.Classifier(model, elementShape);
+        var network = NetworkFactory.Create(model, elementShape);
         network.to(device);
         return new ClassificationTask(network, device);
     }
@@ -190,7 +185,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
     /// <summary>Refuses sessions whose subject trained fold <paramref name="fold"/>.</summary>
     /// <remarks>The training sessions come from <c>fold-i/split.tsv</c>, or, for folders written by ClinicaDL 0.2.1, from the label tree
     /// recorded in commandline.json when it can still be read.</remarks>
-    private static void CheckLeak(ResultsTree tree, TrainRoiOptions model, int fold, IReadOnlyList<Session> sessions)
+    private static void CheckLeak(ResultsTree tree, TrainOptions model, int fold, IReadOnlyList<Session> sessions)
     {
         string split = tree.SplitTsv(fold);
         HashSet<string> trained;

@@ -53,18 +53,18 @@ public static class RoiTensorExport
 
         // Every image is checked before any tensor is written (grid, header, complete data), as train checks them.
         var all = sessions.Select(x => new Session(x.Participant, x.Session, null, -1, Session.SingleCohort, o.CapsDir)).ToList();
-        RunPlanner.CheckImages(all);
+        CapsImages.Check(all);
 
         // Tensors go to hidden temporary files beside their destinations and are renamed into place only once every
         // image has been read and cut: a corrupt image, a full disk or an interrupt leaves the CAPS as it was.
         using var staged = new StagedWrites();
-        var source = new ImagePatchSource(normalise: false);
+        var source = new RoiElements(rois, normalise: false);
         int done = 0, written = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Workers, CancellationToken = cancel };
         Parallel.ForEach(all, parallel, s =>
         {
             var patches = rois.Select(r => new float[r.Box.VoxelCount]).ToArray();
-            source.Load(s, rois, patches.Select(p => p.AsMemory()).ToArray());
+            source.Load(s, patches.Select(p => p.AsMemory()).ToArray());
             for (int r = 0; r < rois.Count; r++)
             {
                 var shape = rois[r].Shape;

@@ -18,24 +18,24 @@ internal sealed record FoldPlan(int Fold, IReadOnlyList<int> Train, IReadOnlyLis
 /// <param name="Options">The options.</param>
 /// <param name="Tree">The output tree.</param>
 /// <param name="Cohorts">The cohorts.</param>
-/// <param name="Rois">The ROIs, in roi_id order.</param>
+/// <param name="Elements">What is cut from each image (ROIs, patches, slices or the image).</param>
 /// <param name="Sessions">Every session of every fold, once (the patch cache's index).</param>
 /// <param name="Folds">The folds to train.</param>
 /// <param name="Transfer">The checked transfer-learning source, or null.</param>
-internal sealed record RunPlan(TrainRoiOptions Options, ResultsTree Tree, IReadOnlyList<Cohort> Cohorts,
-    IReadOnlyList<RoiDefinition> Rois, IReadOnlyList<Session> Sessions, IReadOnlyList<FoldPlan> Folds, TransferLearning? Transfer)
+internal sealed record RunPlan(TrainOptions Options, ResultsTree Tree, IReadOnlyList<Cohort> Cohorts,
+    IElementSet Elements, IReadOnlyList<Session> Sessions, IReadOnlyList<FoldPlan> Folds, TransferLearning? Transfer)
 {
-    /// <summary>The elements of <paramref name="sessions"/>: every ROI (or only <paramref name="roi"/>), image-major, ROI-minor (spec §3.1).</summary>
-    public IReadOnlyList<RoiSample> Elements(IReadOnlyList<int> sessions, int? roi = null) => ElementsOf(Sessions, sessions, Rois.Count, roi);
+    /// <summary>The samples of <paramref name="sessions"/>: every element (or only element <paramref name="roi"/>), image-major, element-minor (spec §3.1).</summary>
+    public IReadOnlyList<ElementSample> Samples(IReadOnlyList<int> sessions, int? roi = null) => ElementsOf(Sessions, sessions, Elements.Count, roi);
 
-    /// <summary>The elements of sessions <paramref name="indices"/> of <paramref name="all"/>: image-major, ROI-minor, or only ROI <paramref name="roi"/>.</summary>
-    public static IReadOnlyList<RoiSample> ElementsOf(IReadOnlyList<Session> all, IReadOnlyList<int> indices, int roiCount, int? roi = null)
+    /// <summary>The samples of sessions <paramref name="indices"/> of <paramref name="all"/>: image-major, element-minor, or only element <paramref name="roi"/>.</summary>
+    public static IReadOnlyList<ElementSample> ElementsOf(IReadOnlyList<Session> all, IReadOnlyList<int> indices, int roiCount, int? roi = null)
     {
-        var list = new List<RoiSample>(indices.Count * (roi is null ? roiCount : 1));
+        var list = new List<ElementSample>(indices.Count * (roi is null ? roiCount : 1));
         foreach (int s in indices)
         {
-            if (roi is int r) list.Add(new RoiSample(all[s], s, r));
-            else for (int k = 0; k < roiCount; k++) list.Add(new RoiSample(all[s], s, k));
+            if (roi is int r) list.Add(new ElementSample(all[s], s, r));
+            else for (int k = 0; k < roiCount; k++) list.Add(new ElementSample(all[s], s, k));
         }
         return list;
     }

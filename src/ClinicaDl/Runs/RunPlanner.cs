@@ -12,13 +12,13 @@ using ClinicaDl.Training;
 
 namespace ClinicaDl.Runs;
 
-/// <summary>Validates a training run up front (STYLE §3, decision 14): options, CAPS, label trees, images, masks, ROI shapes and the output folder.</summary>
+/// <summary>Validates a training run up front (STYLE §3, decision 14): options, CAPS, label trees, the mode's elements (images, masks, shapes against the network) and the output folder.</summary>
 /// <remarks>Nothing is written and no image body is read here; every error names the option, file or row and what was expected.</remarks>
 internal static class RunPlanner
 {
     private static string Text(long v) => v.ToString(CultureInfo.InvariantCulture);
 
-    public static RunPlan Plan(TrainRoiOptions o, bool resuming = false)
+    public static RunPlan Plan(TrainOptions o, bool resuming = false)
     {
         CheckOptions(o);
         var cohorts = Cohort.Resolve(o.CapsDir, o.TsvPath, o.Data.MultiCohort);
@@ -42,25 +42,22 @@ internal static class RunPlanner
             folds.Add(new FoldPlan(fold, fs.Train.Select(Add).ToList(), fs.Validation.Select(Add).ToList()));
         }
 
-        var rois = o.Roi.UseExtractedRoi ? ExtractedRois(o, sessions) : ResolveRois(o, cohorts);
-        if (!o.Roi.UseExtractedRoi) CheckImages(sessions);
-        CheckRoiShapes(o, rois);
-        foreach (var fold in folds) CheckBatches(o, fold, rois.Count);
+        var elements = o.Mode.Elements(o, cohorts, sessions);
+        foreach (var fold in folds) CheckBatches(o, fold, elements.Count);
         var tree = new ResultsTree(o.OutputDir);
         if (!resuming) CheckOutput(o, tree);
-        var transfer = TransferLearning.Plan(o, folds.Select(f => f.Fold), rois.Count, rois[0].Shape);
+        var transfer = TransferLearning.Plan(o, folds.Select(f => f.Fold), elements.Count, elements.Shape(0));
         if (!resuming) CheckWritable(o.OutputDir); // last: a run refused for another reason has not touched any folder
-        return new RunPlan(o, tree, cohorts, rois, sessions, folds, transfer);
+        return new RunPlan(o, tree, cohorts, elements, sessions, folds, transfer);
     }
 
-    private static void CheckOptions(TrainRoiOptions o)
+    private static void CheckOptions(TrainOptions o)
     {
         var c = o.Computational;
         var p = o.Optimization;
         if (o.Preprocessing != CapsLayout.T1Linear)
             throw new InvalidOptionException("PREPROCESSING", CapsLayout.T1Linear + " (the only preprocessing ClinicaDL.NET trains on)", o.Preprocessing);
-        if (o.Architecture is null && o.Model != "Conv4_FC3")
-            throw new InvalidOptionException("MODEL", "Conv4_FC3 (the only ROI architecture of ClinicaDL 0.2.1)", o.Model);
+        o.Mode.Check(o);
         Guard.Positive("-np/--nproc", c.NProc);
         Guard.Positive("--batch_size", c.BatchSize);
         Guard.NonNegative("-esteps/--evaluation_steps", c.EvaluationSteps);
@@ -98,8 +95,6 @@ internal static class RunPlanner
             throw new InvalidOptionException("--transfer_learning_selection", "best_loss or best_balanced_accuracy", o.Transfer.Selection);
         if (!c.UseCpu && !TorchSharp.torch.cuda.is_available())
             throw new InvalidOptionException("-cpu/--use_cpu", "no GPU is available. Please add the -cpu flag to run on CPU");
-        if (o.Roi.UseExtractedRoi && o.Roi.RoiList is not { Count: > 0 })
-            throw new InvalidOptionException("--use_extracted_roi", "only works with --roi_list (extracted ROI tensors exist only for mask ROIs, as in ClinicaDL)");
     }
 
     internal static void CheckCaps(string root, string? cohort)
@@ -125,115 +120,16 @@ internal static class RunPlanner
             throw new CapsLayoutException(root, $"{where} has no subjects (expected subjects/<participant_id>/<session_id>/t1_linear/).");
     }
 
-    internal static void CheckImages(IReadOnlyList<Session> sessions)
+    private static void CheckBatches(TrainOptions o, FoldPlan fold, int elementCount)
     {
-        var missing = new List<string>();
-        foreach (var s in sessions)
-        {
-            string? file = Data.ImagePatchSource.ImageFile(s);
-            if (file is null)
-            {
-                missing.Add(s.Caps.ImagePath(s.ParticipantId, s.SessionId));
-                continue;
-            }
-            int[] shape;
-            try
-            {
-                shape = file.EndsWith(".pt", StringComparison.Ordinal) ? TensorImageShape(file) : NiftiReader.Verify(file).SpatialShape;
-            }
-            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-            {
-                throw new CapsLayoutException(file, $"image of {s.Key} cannot be read ({e.Message}).");
-            }
-            if (!shape.SequenceEqual(CapsLayout.CroppedShape))
-                throw new CapsLayoutException(file, $"image of {s.Key} is {string.Join("×", shape)}; the cropped t1-linear grid is 169×208×179.",
-                    "Use images from clinica's t1-linear pipeline (desc-Crop).");
-        }
-        if (missing.Count > 0)
-            throw new CapsLayoutException(missing[0], $"image not found{(missing.Count > 1 ? $" (and {missing.Count - 1} other session(s) have no image)" : "")}.",
-                "Each session of the label files needs its t1-linear image in the CAPS.");
-    }
-
-    /// <summary>The spatial shape of a whole-image tensor (1, X, Y, Z), checked without reading its voxels, so that a garbage <c>.pt</c> is refused before anything is written.</summary>
-    internal static int[] TensorImageShape(string file)
-    {
-        var (shape, _) = PyTorchFile.InspectTensor(file);
-        if (shape.Length != 4 || shape[0] != 1)
-            throw new CheckpointException(file, $"tensor has shape ({string.Join(", ", shape)}); an image tensor (1, X, Y, Z) was expected.");
-        return [(int)shape[1], (int)shape[2], (int)shape[3]];
-    }
-
-    /// <summary>With <c>--use_extracted_roi</c>: every ROI tensor must exist; shapes come from the first session's tensors.</summary>
-    internal static IReadOnlyList<RoiDefinition> ExtractedRois(TrainRoiOptions o, IReadOnlyList<Session> sessions)
-    {
-        var source = new Data.ExtractedRoiPatchSource(!o.Data.Unnormalize, o.Roi.UncroppedRoi);
-        var names = o.Roi.RoiList!;
-        foreach (var session in sessions)
-            foreach (string name in names)
-            {
-                if (!BidsLabel.IsLabel(name))
-                    throw new InvalidOptionException("--roi_list", "ROI names of letters and digits only (no '/', '..' or paths)", name);
-                string file = source.File(session, name);
-                if (!File.Exists(file))
-                    throw new CapsLayoutException(file, $"ROI tensor of {session.Key} not found (--use_extracted_roi).",
-                        $"Make them with: clinicadl extract roi {session.CapsRoot} t1-linear --roi_list {string.Join(" ", names)}{(o.Roi.UncroppedRoi ? " --uncropped_roi" : "")}");
-            }
-        return names.Select(name =>
-        {
-            var (_, shape) = Data.ExtractedRoiPatchSource.ReadTensor(source.File(sessions[0], name));
-            return new RoiDefinition(name, RoiBox.Whole(shape), null, null);
-        }).ToList();
-    }
-
-    internal static IReadOnlyList<RoiDefinition> ResolveRois(TrainRoiOptions o, IReadOnlyList<Cohort> cohorts)
-    {
-        var rois = RoiSet.Resolve(new CapsLayout(cohorts[0].CapsRoot), o.Roi.RoiList, o.Roi.UncroppedRoi, CapsLayout.CroppedShape);
-        // With several cohorts, each cohort's CAPS must hold the same masks (decision: masks come from each cohort's own CAPS).
-        foreach (var cohort in cohorts.Skip(1))
-        {
-            var other = RoiSet.Resolve(new CapsLayout(cohort.CapsRoot), o.Roi.RoiList, o.Roi.UncroppedRoi, CapsLayout.CroppedShape);
-            for (int r = 0; r < rois.Count; r++)
-                if (rois[r].Mask is { } a && other[r].Mask is { } b && (rois[r].Box != other[r].Box || !a.AsSpan().SequenceEqual(b)))
-                    throw new CapsLayoutException(other[r].MaskPath!, $"mask of ROI \"{rois[r].Name}\" differs from cohort {cohorts[0].Name}'s ({rois[r].MaskPath}).",
-                        "Every cohort must use the same masks.");
-        }
-        return rois;
-    }
-
-    internal static void CheckRoiShapes(TrainRoiOptions o, IReadOnlyList<RoiDefinition> rois)
-    {
-        foreach (var roi in rois)
-        {
-            // A RandomArchitecture is sized for its input (each block halves the sides with ceiling): any shape fits.
-            bool ok = o.NetworkType == NetworkType.Autoencoder ? roi.Shape.All(s => s >= 31) : o.Architecture is not null || Conv4Fc3.Accepts(roi.Shape);
-            if (!ok)
-                throw new InvalidOptionException("--roi_list",
-                    o.NetworkType == NetworkType.Autoencoder
-                        ? "ROIs of at least 31 voxels per side for the autoencoder"
-                        : $"ROIs of {Conv4Fc3.MinSide} to {Conv4Fc3.MaxSide} voxels per side for Conv4_FC3",
-                    $"ROI \"{roi.Name}\" of shape {roi.Box.ShapeText}{(roi.MaskPath is null ? "" : " (" + roi.MaskPath + ")")}");
-        }
-        if (o.NetworkType == NetworkType.MultiCnn && rois.Count < 2)
-            throw new InvalidOptionException("--roi_list", "at least two ROIs for multicnn (one network per ROI); use cnn for a single ROI",
-                string.Join(" ", rois.Select(r => r.Name)));
-        if (o.Architecture is not null && rois.Select(r => r.Box.ShapeText).Distinct().Count() > 1)
-            throw new InvalidOptionException("roi_list", "ROIs of one shape for a RandomArchitecture (its layers are sized for one input shape)",
-                string.Join(", ", rois.Select(r => $"{r.Name} {r.Box.ShapeText}")));
-        if (o.NetworkType != NetworkType.MultiCnn && rois.Select(r => r.Box.ShapeText).Distinct().Count() > 1)
-            throw new InvalidOptionException("--roi_list", $"ROIs of one shape for {o.NetworkName} (they share batches); use multicnn for ROIs of different shapes",
-                string.Join(", ", rois.Select(r => $"{r.Name} {r.Box.ShapeText}")));
-    }
-
-    private static void CheckBatches(TrainRoiOptions o, FoldPlan fold, int roiCount)
-    {
-        int perImage = o.NetworkType == NetworkType.MultiCnn ? 1 : roiCount;
+        int perImage = o.NetworkType == NetworkType.MultiCnn ? 1 : elementCount;
         long batches = ((long)fold.Train.Count * perImage + o.Computational.BatchSize - 1) / o.Computational.BatchSize;
         if (o.Optimization.AccumulationSteps > batches)
             throw new InvalidOptionException("-asteps/--accumulation_steps",
                 $"at most the {batches} batches of an epoch of fold {fold.Fold} (the model would never be updated)", Text(o.Optimization.AccumulationSteps));
     }
 
-    private static void CheckOutput(TrainRoiOptions o, ResultsTree tree)
+    private static void CheckOutput(TrainOptions o, ResultsTree tree)
     {
         string root = Path.GetFullPath(o.OutputDir);
         if (File.Exists(root))

@@ -54,7 +54,7 @@ public static class SliceTensorExport
         var sessions = SessionList.Resolve(caps, o.SubjectsSessionsTsv)
             .Select(s => new Session(s.Participant, s.Session, null, -1, Session.SingleCohort, o.CapsDir)).ToList();
         // Every image is checked before any tensor is written, as train checks them.
-        RunPlanner.CheckImages(sessions);
+        CapsImages.Check(sessions);
         foreach (var s in sessions)
         {
             if (!o.Overwrite)
@@ -72,8 +72,8 @@ public static class SliceTensorExport
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.Workers, CancellationToken = cancel };
         Parallel.ForEach(sessions, parallel, session =>
         {
-            string imageFile = ImagePatchSource.ImageFile(session)!;
-            var (data, shape) = ImagePatchSource.ReadImage(imageFile);
+            string imageFile = CapsImages.ImageFile(session)!;
+            var (data, shape) = CapsImages.ReadImage(imageFile);
             string imageTensor = caps.ImageTensorPath(session.ParticipantId, session.SessionId);
             if (o.Overwrite ? imageFile != imageTensor : !File.Exists(imageTensor))
             {

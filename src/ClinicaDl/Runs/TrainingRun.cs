@@ -1,3 +1,4 @@
+using ClinicaDl.Elements;
 using ClinicaDl.Data;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats;
@@ -15,19 +16,19 @@ using static TorchSharp.torch;
 
 namespace ClinicaDl.Runs;
 
-/// <summary>Runs <c>clinicadl train roi {cnn,multicnn,autoencoder}</c>: validate, write the run files, cache the patches, train each fold, evaluate.</summary>
+/// <summary>Runs <c>clinicadl train &lt;mode&gt; {cnn,multicnn,autoencoder}</c>: validate, write the run files, cache the elements, train each fold, evaluate.</summary>
 /// <remarks>
 /// Data flow (DESIGN.md): options → validation of everything (<see cref="RunPlanner"/>) → per fold: sessions → patch
 /// cache (each image read once per run, shared by all folds) → sampler + prefetched batches → trainer → evaluator → writers.
 /// </remarks>
 public sealed class TrainingRun
 {
-    private readonly TrainRoiOptions options;
+    private readonly TrainOptions options;
     private readonly ITrainingObserver observer;
     private readonly TimeProvider time;
 
     /// <summary>Creates the run; nothing is checked or written until <see cref="Execute"/>.</summary>
-    public TrainingRun(TrainRoiOptions options, ITrainingObserver? observer = null, TimeProvider? time = null)
+    public TrainingRun(TrainOptions options, ITrainingObserver? observer = null, TimeProvider? time = null)
     {
         this.options = options;
         this.observer = observer ?? NullTrainingObserver.Instance;
@@ -35,7 +36,7 @@ public sealed class TrainingRun
         Precision = PrecisionMode.For(options.Computational.Amp, options.Computational.UseCpu);
     }
 
-    /// <summary>The spatial shape of the elements (the first ROI's; a RandomArchitecture is built for it).</summary>
+    /// <summary>The spatial shape of the elements (the first element's; a RandomArchitecture is built for it).</summary>
     private IReadOnlyList<int> elementShape = [];
 
     /// <summary>The arithmetic of this run (<c>--amp</c>), decided once.</summary>
@@ -108,7 +109,7 @@ public sealed class TrainingRun
 
     private RunSummary Train(RunPlan plan, int threads, bool resume, CancellationToken cancel)
     {
-        elementShape = plan.Rois[0].Shape;
+        elementShape = plan.Elements.Shape(0);
         set_num_threads(threads);
         LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not a freed NaN
         var device = options.Computational.UseCpu ? CPU : CUDA;
@@ -116,14 +117,11 @@ public sealed class TrainingRun
         var precision = Precision;
         if (precision.Warning is not null) observer.Message(MessageLevel.Warning, precision.Warning);
         observer.Message(MessageLevel.Info, $"precision: {precision.Description}.");
-        observer.Message(MessageLevel.Info, $"{plan.Sessions.Count} sessions, {plan.Rois.Count} ROI(s) ({string.Join(", ", plan.Rois.Select(r => $"{r.Name} {r.Box.ShapeText}"))}), folds {string.Join(", ", plan.Folds.Select(f => f.Fold))}.");
+        observer.Message(MessageLevel.Info, $"{plan.Sessions.Count} sessions, {plan.Elements.Describe()}, folds {string.Join(", ", plan.Folds.Select(f => f.Fold))}.");
 
         var cacheOptions = new PatchCacheOptions(options.Computational.NProc,
             options.Computational.CacheMemoryBytes ?? PatchCacheOptions.DefaultMemoryBudget, tree.Scratch);
-        IPatchSource source = options.Roi.UseExtractedRoi
-            ? new ExtractedRoiPatchSource(!options.Data.Unnormalize, options.Roi.UncroppedRoi)
-            : new ImagePatchSource(!options.Data.Unnormalize);
-        using var cache = new PatchCache(plan.Sessions, plan.Rois, source, cacheOptions);
+        using var cache = new PatchCache(plan.Sessions, plan.Elements, cacheOptions);
         cache.SessionCached += _ => observer.ImageCached(cache.CachedCount, plan.Sessions.Count);
         // Decode in the order the first network needs the images: its first epoch's order.
         cache.Start(FirstNeeds(plan, Networks(plan, plan.Folds[0])[0]));
@@ -157,7 +155,7 @@ public sealed class TrainingRun
                 if (!warnedConstant && cache.ConstantPatches > 0)
                 {
                     warnedConstant = true;
-                    observer.Message(MessageLevel.Warning, $"{cache.ConstantPatches} ROI patch(es) were constant; min-max normalisation set them to zeros.");
+                    observer.Message(MessageLevel.Warning, $"{cache.ConstantPatches} {plan.Elements.Noun} patch(es) were constant; min-max normalisation set them to zeros.");
                 }
             }
             if (options.NetworkType != NetworkType.Autoencoder)
@@ -169,7 +167,7 @@ public sealed class TrainingRun
             {
                 aeLosses[fold.Fold] = BestValidationLoss(fold.Fold);
                 if (options.Visualization)
-                    new ReconstructionWriter(options, tree, cache).Write(fold.Fold, networks[0], (ReconstructionTask)CreateTask(device, seed: null), cancel);
+                    new ReconstructionWriter(tree, cache).Write(fold.Fold, networks[0], (ReconstructionTask)CreateTask(device, seed: null), cancel);
             }
             DrawPlots($"fold {fold.Fold}", tree.Root, () => TrainingPlots.DrawFold(tree.Fold(fold.Fold)));
         }
@@ -230,33 +228,27 @@ public sealed class TrainingRun
     private IReadOnlyList<NetworkPlan> Networks(RunPlan plan, FoldPlan fold)
     {
         if (options.NetworkType != NetworkType.MultiCnn)
-            return [new NetworkPlan(new NetworkId(fold.Fold, null), plan.Elements(fold.Train), plan.Elements(fold.Valid))];
-        return Enumerable.Range(0, plan.Rois.Count)
-            .Select(k => new NetworkPlan(new NetworkId(fold.Fold, k), plan.Elements(fold.Train, k), plan.Elements(fold.Valid, k)))
+            return [new NetworkPlan(new NetworkId(fold.Fold, null), plan.Samples(fold.Train), plan.Samples(fold.Valid))];
+        return Enumerable.Range(0, plan.Elements.Count)
+            .Select(k => new NetworkPlan(new NetworkId(fold.Fold, k), plan.Samples(fold.Train, k), plan.Samples(fold.Valid, k)))
             .ToList();
     }
 
     /// <summary>Sessions in the order the first network's first epoch reads them, then its validation sessions.</summary>
     private IEnumerable<int> FirstNeeds(RunPlan plan, NetworkPlan first)
     {
-        var sampler = new TrainSampler(first.Train, options.Data.Sampler,
-            Common.Seeds.Stream(options.Seed, "sampler", first.Id.Fold, first.Id.Network ?? -1, 0));
-        return sampler.NextEpoch().Select(e => e.CacheIndex).Concat(first.Valid.Select(e => e.CacheIndex));
+        var order = new TrainSampler(first.Train, options.Data.Sampler)
+            .NextEpoch(Common.Seeds.Stream(options.Seed, "sampler", first.Id.Fold, first.Id.Network ?? -1, 0));
+        return order.Select(e => e.CacheIndex).Concat(first.Valid.Select(e => e.CacheIndex));
     }
 
     /// <summary>A fresh network and its task; with a seed, LibTorch's generator is seeded first so PyTorch's default initialisation is reproducible.</summary>
     private ITrainingTask CreateTask(Device device, long? seed)
     {
         if (seed is long s) manual_seed(s);
-        if (options.NetworkType == NetworkType.Autoencoder)
-        {
-            var ae = new AutoEncoder();
-            ae.to(device);
-            return new ReconstructionTask(ae, device, Precision);
-        }
-        var model = NetworkFactory.Classifier(options, elementShape);
+        var model = NetworkFactory.Create(options, elementShape);
         model.to(device);
-        return new ClassificationTask(model, device, Precision);
+        return model is AutoEncoder ae ? new ReconstructionTask(ae, device, Precision) : new ClassificationTask(model, device, Precision);
     }
 
     /// <summary>The best validation mean loss of the autoencoder of a fold, from its training.tsv.</summary>

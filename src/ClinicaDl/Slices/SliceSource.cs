@@ -70,9 +70,7 @@ public sealed record SliceSource(SliceRange Range, bool UseExtracted)
 
     private int LoadFromImage(Session session, int count, Span<byte> planes)
     {
-        string path = ImagePatchSource.ImageFile(session)
-            ?? throw new CapsLayoutException(session.Caps.ImagePath(session.ParticipantId, session.SessionId), $"image of {session.Key} not found.");
-        var (data, shape) = ImagePatchSource.ReadImage(path);
+        var (path, data, shape) = CapsImages.Read(session);
         if (Range.Count(shape) != count)
             throw new CapsLayoutException(path, $"image of {session.Key} is {string.Join("×", shape)}, which gives {Range.Count(shape)} slices; the run uses {count} (every image must share one grid).");
         foreach (float v in data)

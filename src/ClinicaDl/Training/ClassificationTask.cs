@@ -15,7 +15,7 @@ internal sealed class ClassificationTask(nn.Module<Tensor, Tensor> model, Device
     public Tensor TrainingLoss(Tensor input, Tensor labels)
         => nn.functional.cross_entropy(Forward(input), labels, reduction: nn.Reduction.Sum);
 
-    public PassResult Evaluate(PatchCache cache, IReadOnlyList<RoiSample> elements, int batchSize, CancellationToken cancel)
+    public PassResult Evaluate(PatchCache cache, IReadOnlyList<ElementSample> elements, int batchSize, CancellationToken cancel)
     {
         Model.eval();
         var rows = new List<RoiPrediction>(elements.Count);
@@ -36,7 +36,7 @@ internal sealed class ClassificationTask(nn.Module<Tensor, Tensor> model, Device
             for (int i = 0; i < batch.Count; i++)
             {
                 var s = batch.Samples[i];
-                rows.Add(new RoiPrediction(s.Session.ParticipantId, s.Session.SessionId, s.RoiIndex, s.Label,
+                rows.Add(new RoiPrediction(s.Session.ParticipantId, s.Session.SessionId, s.Element, s.Label,
                     (int)predicted[i], probabilities[2 * i], probabilities[2 * i + 1], s.Session.Cohort));
             }
         }

@@ -20,5 +20,5 @@ internal interface ITrainingTask
     Tensor TrainingLoss(Tensor input, Tensor labels);
 
     /// <summary>An evaluation pass in table order, under no-grad, in eval mode; leaves the model in eval mode.</summary>
-    PassResult Evaluate(PatchCache cache, IReadOnlyList<RoiSample> elements, int batchSize, CancellationToken cancel);
+    PassResult Evaluate(PatchCache cache, IReadOnlyList<ElementSample> elements, int batchSize, CancellationToken cancel);
 }

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace ClinicaDl.Training;
 
 /// <summary>One network to train: its identity and its train and validation elements.</summary>
-internal sealed record NetworkPlan(NetworkId Id, IReadOnlyList<RoiSample> Train, IReadOnlyList<RoiSample> Valid);
+internal sealed record NetworkPlan(NetworkId Id, IReadOnlyList<ElementSample> Train, IReadOnlyList<ElementSample> Valid);
 
 /// <summary>How a network's training ended.</summary>
 internal sealed record NetworkOutcome(NetworkId Id, int EpochsRun, bool StoppedEarly, int BestAccuracyEpoch, int BestLossEpoch);
@@ -29,7 +29,7 @@ internal sealed record NetworkOutcome(NetworkId Id, int EpochsRun, bool StoppedE
 /// </remarks>
 internal sealed class NetworkTrainer
 {
-    private readonly TrainRoiOptions options;
+    private readonly TrainOptions options;
     private readonly ResultsTree tree;
     private readonly PatchCache cache;
     private readonly ITrainingTask task;
@@ -38,7 +38,7 @@ internal sealed class NetworkTrainer
     private readonly TimeProvider time;
     private readonly NetworkLogFactory openLog;
 
-    public NetworkTrainer(TrainRoiOptions options, ResultsTree tree, PatchCache cache, ITrainingTask task, Device device, ITrainingObserver observer, TimeProvider time, NetworkLogFactory openLog)
+    public NetworkTrainer(TrainOptions options, ResultsTree tree, PatchCache cache, ITrainingTask task, Device device, ITrainingObserver observer, TimeProvider time, NetworkLogFactory openLog)
     {
         this.openLog = openLog;
         this.options = options;
@@ -61,7 +61,7 @@ internal sealed class NetworkTrainer
         var model = task.Model;
         NativeHeap.KeepFreedMemory(); // reuse LibTorch's large buffers between steps instead of re-faulting them in
         using var optimizer = AdamState.Create(model, o.LearningRate, o.WeightDecay);
-        var sampler = new TrainSampler(plan.Train, options.Data.Sampler, Seeds.Stream(options.Seed, "sampler", fold, network, 0));
+        var sampler = new TrainSampler(plan.Train, options.Data.Sampler);
         var augmentation = new Augmentation(options.Data.DataAugmentation ?? []);
         var stopping = new EarlyStopping(o.Patience, o.Tolerance);
         string modelDir = tree.Models(fold, id.Network);
@@ -95,8 +95,7 @@ internal sealed class NetworkTrainer
             bool stepped = midEpoch && s.Stepped, evaluatedMid = midEpoch && s.EvaluatedMid;
             if (!midEpoch) optimizer.zero_grad();
             int lastIteration = startStep - 1;
-            sampler.Rng = Seeds.Stream(options.Seed, "sampler", fold, network, epoch);
-            var order = sampler.NextEpoch();
+            var order = sampler.NextEpoch(Seeds.Stream(options.Seed, "sampler", fold, network, epoch));
             using (var stream = new BatchStream(cache, order, batchSize, augmentation,
                        b => Seeds.Stream(options.Seed, "augment", fold, network, epoch, b), startBatch: startStep))
             {

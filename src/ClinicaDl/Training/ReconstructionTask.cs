@@ -19,7 +19,7 @@ internal sealed class ReconstructionTask(nn.Module<Tensor, Tensor> model, Device
 
     public Tensor TrainingLoss(Tensor input, Tensor labels) => nn.functional.mse_loss(Forward(input), input);
 
-    public PassResult Evaluate(PatchCache cache, IReadOnlyList<RoiSample> elements, int batchSize, CancellationToken cancel)
+    public PassResult Evaluate(PatchCache cache, IReadOnlyList<ElementSample> elements, int batchSize, CancellationToken cancel)
     {
         Model.eval();
         double total = 0;
@@ -37,7 +37,7 @@ internal sealed class ReconstructionTask(nn.Module<Tensor, Tensor> model, Device
     }
 
     /// <summary>The reconstructions of <paramref name="elements"/> (eval mode, no augmentation), as C-order float arrays.</summary>
-    public IReadOnlyList<(float[] Input, float[] Output)> Reconstruct(PatchCache cache, IReadOnlyList<RoiSample> elements, CancellationToken cancel)
+    public IReadOnlyList<(float[] Input, float[] Output)> Reconstruct(PatchCache cache, IReadOnlyList<ElementSample> elements, CancellationToken cancel)
     {
         Model.eval();
         var result = new List<(float[], float[])>();

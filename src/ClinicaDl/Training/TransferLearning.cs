@@ -33,7 +33,7 @@ internal sealed class TransferLearning
     /// <summary>Checks the source folder for every fold to train and returns the transfer, or null without <c>--transfer_learning_path</c>.</summary>
     /// <exception cref="InvalidOptionException">An incompatible source network.</exception>
     /// <exception cref="CheckpointException">A missing or unreadable source file, or weights that do not fit the target network.</exception>
-    public static TransferLearning? Plan(TrainRoiOptions o, IEnumerable<int> folds, int roiCount, IReadOnlyList<int>? elementShape = null)
+    public static TransferLearning? Plan(TrainOptions o, IEnumerable<int> folds, int roiCount, IReadOnlyList<int> elementShape)
     {
         if (o.Transfer.Path is not string path) return null;
         const string option = "--transfer_learning_path";
@@ -47,7 +47,7 @@ internal sealed class TransferLearning
             throw new InvalidOptionException(option, $"an autoencoder results folder for an autoencoder (transfer learning from {recorded.NetworkName} to autoencoder is not implemented, as in ClinicaDL)", path);
         if (o.NetworkType == NetworkType.Cnn && source == NetworkType.MultiCnn)
             throw new InvalidOptionException(option, "a cnn or autoencoder results folder for cnn (a multicnn folder holds one network per ROI; train multicnn to use it)", path);
-        if (o.NetworkType == NetworkType.MultiCnn && source == NetworkType.MultiCnn && (recorded.Roi.RoiList?.Count ?? RoiDefinition.DefaultCubes.Count) is int n && n != roiCount)
+        if (o.NetworkType == NetworkType.MultiCnn && source == NetworkType.MultiCnn && recorded.Mode.ElementCount is int n && n != roiCount)
             throw new InvalidOptionException(option, $"a multicnn folder with {roiCount} networks (it has {n})", path);
         string selection = source == NetworkType.Autoencoder ? "best_loss" : o.Transfer.Selection;
         var transfer = new TransferLearning(path, source, o.NetworkType, selection);
@@ -57,14 +57,11 @@ internal sealed class TransferLearning
             {
                 int? network = o.NetworkType == NetworkType.MultiCnn ? k : null;
                 using var scope = NewDisposeScope();
-                using var model = Create(o, elementShape ?? [50, 50, 50]);
+                using var model = NetworkFactory.Create(o, elementShape);
                 transfer.Apply(model, fold, network); // loads and checks keys and shapes now, not hours into the run
             }
         return transfer;
     }
-
-    private static nn.Module<Tensor, Tensor> Create(TrainRoiOptions o, IReadOnlyList<int> elementShape)
-        => o.NetworkType == NetworkType.Autoencoder ? new AutoEncoder() : NetworkFactory.Classifier(o, elementShape);
 
     /// <summary>The source file fold <paramref name="fold"/> (network <paramref name="network"/>) starts from.</summary>
     public string SourceFile(int fold, int? network)

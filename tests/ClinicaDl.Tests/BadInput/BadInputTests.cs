@@ -101,6 +101,9 @@ public sealed class BadInputTests(SyntheticCapsFixture data)
         new("transfer from another architecture", e => { Directory.CreateDirectory(e.Output + "-src"); File.WriteAllText(Path.Combine(e.Output + "-src", "commandline.json"), """{"network_type": "multicnn", "mode": "roi", "caps_dir": "c", "tsv_path": "t"}"""); }, e => ["--transfer_learning_path", e.Output + "-src"], "--transfer_learning_path: must be a cnn or autoencoder results folder"),
         new("transfer path missing", e => { }, e => ["--transfer_learning_path", e.Output + "-nowhere"], "--transfer_learning_path: must be an existing results folder"),
         new("use_extracted_roi without tensors", e => Mask(e, "a", Box(50, 50)), e => ["--use_extracted_roi", "--roi_list", "a"], "clinicadl extract roi"),
+        new("ROI name given twice", e => Mask(e, "a", Box(50, 50)), e => ["--roi_list", "a", "a"], "--roi_list: must be distinct ROI names, not a (given twice)"),
+        // Issue 11: the extracted-tensor path used to check names by itself, and trained two identical networks here.
+        new("ROI name given twice with use_extracted_roi", e => Mask(e, "a", Box(50, 50)), e => ["--use_extracted_roi", "--roi_list", "a", "a"], "--roi_list: must be distinct ROI names, not a (given twice)"),
         new("uncropped ROI with default cubes", e => { }, e => ["--uncropped_roi"], "--uncropped_roi: only works with --roi_list"),
         new("no GPU and no -cpu", e => { }, e => [], "Please add the -cpu flag", e => ["train", "roi", "cnn", e.Caps, "t1-linear", e.Labels, e.Output, "Conv4_FC3", "--n_splits", "2", "--split", "0"]),
         new("batch size zero", e => { }, e => ["--batch_size", "0"], "--batch_size: must be an integer ≥ 1, not 0"),
@@ -126,7 +129,7 @@ public sealed class BadInputTests(SyntheticCapsFixture data)
     internal static string WriteEditedRecord(string caps, string labels, string output, string edited)
     {
         Directory.CreateDirectory(output);
-        var options = ClinicaDl.Options.TrainRoiOptions.Defaults(ClinicaDl.Options.NetworkType.Cnn, caps, labels, output);
+        var options = ClinicaDl.Options.TrainOptions.Defaults(ClinicaDl.Options.NetworkType.Cnn, caps, labels, output);
         string key = edited[..(edited.IndexOf(':') + 1)];
         var lines = ClinicaDl.Options.CommandLineRecord.ToJson(options).Split('\n')
             .Select(l => l.TrimStart().StartsWith(key, StringComparison.Ordinal) ? "    " + edited + (l.TrimEnd().EndsWith(',') ? "," : "") : l);

@@ -7,16 +7,29 @@ namespace ClinicaDl.Tests.Data;
 
 public sealed class PatchCacheTests
 {
+    /// <summary>Two ROI-shaped elements, loaded by <see cref="Load"/>.</summary>
+    private abstract class TestElements : IElementSet
+    {
+        public int Count => Rois.Count;
+        public string Level => "roi";
+        public string Noun => "ROI";
+        public int Channels => 1;
+        public string Name(int k) => Rois[k].Name;
+        public int[] Shape(int k) => Rois[k].Shape;
+        public int[]? Origin(int k) => null;
+        public abstract int Load(Session session, IReadOnlyList<Memory<float>> destinations);
+    }
+
     /// <summary>A source whose patch values encode the session and ROI, and that counts how often each session is read.</summary>
-    private sealed class CountingSource : IPatchSource
+    private sealed class CountingSource : TestElements
     {
         public int[] Reads = new int[64];
 
-        public int Load(Session session, IReadOnlyList<RoiDefinition> rois, IReadOnlyList<Memory<float>> destinations)
+        public override int Load(Session session, IReadOnlyList<Memory<float>> destinations)
         {
             int s = int.Parse(session.ParticipantId[4..], System.Globalization.CultureInfo.InvariantCulture);
             Interlocked.Increment(ref Reads[s]);
-            for (int r = 0; r < rois.Count; r++)
+            for (int r = 0; r < Rois.Count; r++)
             {
                 var span = destinations[r].Span;
                 for (int i = 0; i < span.Length; i++) span[i] = s * 1000 + r * 100 + i % 100;
@@ -43,7 +56,7 @@ public sealed class PatchCacheTests
     {
         using var dir = new TempDir("patchcache");
         var source = new CountingSource();
-        using var cache = new PatchCache(Sessions(20), Rois, source, new PatchCacheOptions(workers, budget, dir.Path));
+        using var cache = new PatchCache(Sessions(20), source, new PatchCacheOptions(workers, budget, dir.Path));
         cache.Start([19, 3, 7]);
         for (int pass = 0; pass < 2; pass++)
             for (int s = 19; s >= 0; s--)
@@ -53,7 +66,6 @@ public sealed class PatchCacheTests
                     cache.Read(s, r, patch);
                     for (int i = 0; i < patch.Length; i++) Assert.Equal(s * 1000 + r * 100 + i % 100, patch[i]);
                 }
-        cache.WaitAll();
         Assert.All(source.Reads.Take(20), n => Assert.Equal(1, n));
         Assert.Equal(20, cache.CachedCount);
         if (budget == 0) Assert.Equal(0, cache.MemoryBytes);
@@ -67,15 +79,15 @@ public sealed class PatchCacheTests
     {
         using var dir = new TempDir("patchcache");
         var failing = new FailingSource();
-        using var cache = new PatchCache(Sessions(3), Rois, failing, new PatchCacheOptions(2, long.MaxValue, dir.Path));
+        using var cache = new PatchCache(Sessions(3), failing, new PatchCacheOptions(2, long.MaxValue, dir.Path));
         cache.Start([0, 1, 2]);
         var e = Assert.Throws<ClinicaDl.Errors.CapsLayoutException>(() => cache.Read(1, 0, new float[cache.PatchLength(0)]));
         Assert.Contains("sub-1", e.Message);
     }
 
-    private sealed class FailingSource : IPatchSource
+    private sealed class FailingSource : TestElements
     {
-        public int Load(Session session, IReadOnlyList<RoiDefinition> rois, IReadOnlyList<Memory<float>> destinations)
+        public override int Load(Session session, IReadOnlyList<Memory<float>> destinations)
             => session.ParticipantId == "sub-1" ? throw new ClinicaDl.Errors.CapsLayoutException("sub-1.nii.gz", "broken") : 0;
     }
 }

@@ -41,14 +41,14 @@ json.dump({"logname": "clinicaDL.log", "version": False, "task": "train", "mode"
         return folder;
     }
 
-    private static TrainRoiOptions Target(NetworkType type, string source) =>
-        TrainRoiOptions.Defaults(type, "caps", "labels", "out") with { Transfer = new TransferOptions(source, "best_balanced_accuracy") };
+    private static TrainOptions Target(NetworkType type, string source) =>
+        TrainOptions.Defaults(type, "caps", "labels", "out") with { Transfer = new TransferOptions(source, "best_balanced_accuracy") };
 
     [PythonFact("torch")]
     public void Apply_AutoencoderFromClinicaDl021_CopiesTheEncoderIntoFeatures()
     {
         string source = ClinicaDlFolder("autoencoder");
-        var transfer = TransferLearning.Plan(Target(NetworkType.Cnn, source), [0], 2)!;
+        var transfer = TransferLearning.Plan(Target(NetworkType.Cnn, source), [0], 2, [50, 50, 50])!;
         using var scope = NewDisposeScope();
         using var cnn = new Conv4Fc3();
         transfer.Apply(cnn, 0, null);
@@ -68,7 +68,7 @@ json.dump({"logname": "clinicaDL.log", "version": False, "task": "train", "mode"
     public void Apply_CnnFromClinicaDl021_LoadsEveryNetworkOfMultiCnn()
     {
         string source = ClinicaDlFolder("cnn");
-        var transfer = TransferLearning.Plan(Target(NetworkType.MultiCnn, source), [0], 2)!;
+        var transfer = TransferLearning.Plan(Target(NetworkType.MultiCnn, source), [0], 2, [50, 50, 50])!;
         using var scope = NewDisposeScope();
         using var cnn = new Conv4Fc3();
         transfer.Apply(cnn, 0, 1);
@@ -81,7 +81,7 @@ json.dump({"logname": "clinicaDL.log", "version": False, "task": "train", "mode"
     public void Plan_CnnToAutoencoder_IsAClearError()
     {
         string source = ClinicaDlFolder("cnn");
-        var e = Assert.Throws<ClinicaDl.Errors.InvalidOptionException>(() => TransferLearning.Plan(Target(NetworkType.Autoencoder, source), [0], 2));
+        var e = Assert.Throws<ClinicaDl.Errors.InvalidOptionException>(() => TransferLearning.Plan(Target(NetworkType.Autoencoder, source), [0], 2, [50, 50, 50]));
         Assert.Contains("--transfer_learning_path", e.Message);
         Assert.Contains("not implemented", e.Message);
     }

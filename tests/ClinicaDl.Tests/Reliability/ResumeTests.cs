@@ -26,7 +26,7 @@ public sealed class ResumeTests(SyntheticCapsFixture data)
         public void ImageCached(int cached, int total) { }
     }
 
-    private TrainRoiOptions Options(NetworkType type, string output) => TrainRoiOptions.Defaults(type, data.Caps, data.Labels, output) with
+    private TrainOptions Options(NetworkType type, string output) => TrainOptions.Defaults(type, data.Caps, data.Labels, output) with
     {
         Computational = new ComputationalOptions(UseCpu: true, NProc: 2, BatchSize: 4, EvaluationSteps: 2, Threads: 1),
         CrossValidation = new CrossValidationOptions(2, [1]),

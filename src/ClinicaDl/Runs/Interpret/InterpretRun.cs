@@ -50,8 +50,8 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         }
     }
 
-    private sealed record InterpretPlan(TrainRoiOptions Model, ResultsTree Tree, IReadOnlyList<int> Folds, IReadOnlyList<Session> Sessions,
-        IReadOnlyList<RoiDefinition> Rois, int Target, Affine Affine, string TsvPath, string CapsDir, bool MultiCohort);
+    private sealed record InterpretPlan(TrainOptions Model, ResultsTree Tree, IReadOnlyList<int> Folds, IReadOnlyList<Session> Sessions,
+        IElementSet Rois, int Target, Affine Affine, string TsvPath, string CapsDir, bool MultiCohort);
 
     private static InterpretPlan Plan(InterpretOptions o)
     {
@@ -101,11 +101,8 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         if (duplicate is not null)
             throw new TsvFormatException(tsv, null, $"session {duplicate.First().Key} is listed twice.");
 
-        var roiOptions = model with { Data = model.Data with { MultiCohort = multi } };
-        var rois = sessions.Count == 0 ? RunPlanner.ResolveRois(roiOptions, cohorts)
-            : model.Roi.UseExtractedRoi ? RunPlanner.ExtractedRois(roiOptions, sessions) : RunPlanner.ResolveRois(roiOptions, cohorts);
-        if (!model.Roi.UseExtractedRoi) RunPlanner.CheckImages(sessions);
-        RunPlanner.CheckRoiShapes(model, rois);
+        var here = model with { Data = model.Data with { MultiCohort = multi } };
+        var rois = here.Mode.Elements(here, cohorts, sessions);
 
         Affine affine = Affine.Identity;
         if (o.NiftiTemplatePath is string template)
@@ -117,8 +114,8 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         foreach (int fold in folds)
             foreach (string selection in o.Selections)
             {
-                if (o.KeepTrue is not null && rois.Count > 1 && !File.Exists(tree.Table(fold, selection, "validation", "roi", "prediction")))
-                    throw new CheckpointException(tree.Table(fold, selection, "validation", "roi", "prediction"),
+                if (o.KeepTrue is not null && rois.Count > 1 && !File.Exists(tree.Table(fold, selection, "validation", rois.Level, "prediction")))
+                    throw new CheckpointException(tree.Table(fold, selection, "validation", rois.Level, "prediction"),
                         "not found: --keep_true decides per image by soft voting, weighted by the training's validation results.");
                 string dir = ResultFolder(tree, fold, selection, o.Name);
                 if (File.Exists(dir))
@@ -165,14 +162,11 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         var device = o.UseCpu ? CPU : CUDA;
         var model = plan.Model;
         var rois = plan.Rois;
-        IPatchSource source = model.Roi.UseExtractedRoi
-            ? new ExtractedRoiPatchSource(!model.Data.Unnormalize, model.Roi.UncroppedRoi)
-            : new ImagePatchSource(!model.Data.Unnormalize);
-        using var cache = new PatchCache(plan.Sessions, rois, source,
+        using var cache = new PatchCache(plan.Sessions, rois,
             new PatchCacheOptions(o.NProc, PatchCacheOptions.DefaultMemoryBudget, Path.Combine(o.ModelPath, ".scratch")));
         cache.SessionCached += _ => observer.ImageCached(cache.CachedCount, plan.Sessions.Count);
         cache.Start(Enumerable.Range(0, plan.Sessions.Count));
-        int[] shape = rois[0].Shape;
+        int[] shape = rois.Shape(0);
 
         foreach (int fold in plan.Folds)
             foreach (string selection in o.Selections)
@@ -181,7 +175,7 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
                 if (o.Overwrite && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
                 Directory.CreateDirectory(dir);
                 AtomicFile.WriteAllText(Path.Combine(dir, "commandline.json"), PythonJson.Format(CommandLine(plan)) + "\n");
-                using var network = NetworkFactory.Classifier(model, shape);
+                using var network = NetworkFactory.Create(model, shape);
                 network.to(device);
                 string weights = plan.Tree.BestModel(fold, null, selection);
                 using (NewDisposeScope())
@@ -227,7 +221,7 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
     }
 
     private void WriteMaps(InterpretPlan plan, string dir, nn.Module<Tensor, Tensor> network, Device device, PatchCache cache,
-        IReadOnlyList<RoiSample> elements, int[] shape, CancellationToken cancel)
+        IReadOnlyList<ElementSample> elements, int[] shape, CancellationToken cancel)
     {
         int voxels = shape[0] * shape[1] * shape[2];
         int roiCount = plan.Rois.Count;
@@ -246,15 +240,15 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
                 {
                     string folder = Path.Combine(dir, sample.Session.ParticipantId, sample.Session.SessionId);
                     Directory.CreateDirectory(folder);
-                    string stem = roiCount == 1 ? "map" : $"map_roi-{sample.RoiIndex}";
+                    string stem = roiCount == 1 ? "map" : $"map_roi-{sample.Element}";
                     WriteNifti(Path.Combine(folder, stem + ".nii.gz"), shape, map, plan.Affine);
                     NpyWriter.Write(Path.Combine(folder, stem + ".npy"), [1, .. shape], map);
                 }
                 else
                 {
-                    var sum = sums[sample.RoiIndex];
+                    var sum = sums[sample.Element];
                     for (int v = 0; v < voxels; v++) sum[v] += map[v];
-                    counts[sample.RoiIndex]++;
+                    counts[sample.Element]++;
                 }
             }
         }

@@ -46,7 +46,7 @@ public sealed class RandomSearchRun(RandomSearchOptions options, ITrainingObserv
 
     /// <summary>Samples and trains; returns the job and the training summary.</summary>
     /// <exception cref="ClinicaDlException">Bad input (nothing written) or a failed run.</exception>
-    public (SampledJob Job, TrainRoiOptions Options, RunSummary Summary) Execute(CancellationToken cancel = default)
+    public (SampledJob Job, TrainOptions Options, RunSummary Summary) Execute(CancellationToken cancel = default)
     {
         var (job, train) = Prepare(options, observer);
         observer.Message(MessageLevel.Info, $"random search job {options.Name} (seed {train.Seed.ToString(CultureInfo.InvariantCulture)}): {Describe(job)}");
@@ -55,7 +55,7 @@ public sealed class RandomSearchRun(RandomSearchOptions options, ITrainingObserv
     }
 
     /// <summary>Reads, checks and samples, and builds the training options of the job; writes nothing.</summary>
-    public static (SampledJob Job, TrainRoiOptions Options) Prepare(RandomSearchOptions o, ITrainingObserver? observer = null)
+    public static (SampledJob Job, TrainOptions Options) Prepare(RandomSearchOptions o, ITrainingObserver? observer = null)
     {
         if (string.IsNullOrEmpty(o.Name) || o.Name is "." or ".." || o.Name.IndexOfAny(['/', '\\', '\0']) >= 0)
             throw new InvalidOptionException("NAME", "a folder name (no '/')", $"'{o.Name}'");
@@ -66,12 +66,12 @@ public sealed class RandomSearchRun(RandomSearchOptions options, ITrainingObserv
     }
 
     /// <summary>The training options of a sampled ROI job.</summary>
-    public static TrainRoiOptions ToTrainOptions(SampledJob job, RandomSearchOptions o, long seed)
+    public static TrainOptions ToTrainOptions(SampledJob job, RandomSearchOptions o, long seed)
     {
         var type = job.NetworkType == "multicnn" ? NetworkType.MultiCnn : NetworkType.Cnn;
         var c = o.Computational with { EvaluationSteps = JobSampler.EvaluationSteps(o.Computational.EvaluationSteps, job.AccumulationSteps) };
         var augmentation = job.DataAugmentation?.Select(a => Enum.Parse<AugmentationKind>(a)).ToList();
-        return new TrainRoiOptions(type, job.CapsDir, job.Preprocessing, job.TsvPath, Path.Combine(o.LaunchDir, o.Name), "RandomArchitecture",
+        return new TrainOptions(type, job.CapsDir, job.Preprocessing, job.TsvPath, Path.Combine(o.LaunchDir, o.Name), "RandomArchitecture",
             c,
             new DataOptions(job.MultiCohort, job.Diagnoses, job.Baseline, job.Unnormalize, augmentation is { Count: > 0 } ? augmentation : null,
                 job.Sampler == "weighted" ? SamplerKind.Weighted : SamplerKind.Random),

@@ -1,27 +1,21 @@
 using ClinicaDl.Caps;
-using ClinicaDl.Elements;
 using ClinicaDl.Errors;
 using ClinicaDl.Formats.Nifti;
 using ClinicaDl.Formats.PyTorch;
 
-namespace ClinicaDl.Data;
+namespace ClinicaDl.Elements;
 
-/// <summary>Cuts every ROI of a session from one read of its t1-linear image (DESIGN decision 1).</summary>
+/// <summary>Reads a session's t1-linear image, the one decode every mode cuts its elements from (DESIGN decision 1).</summary>
 /// <remarks>
 /// Reads the cropped NIfTI directly. When ClinicaDL's whole-image tensor (<c>extract-tensor … image</c>, spec §2.2)
 /// exists and is at least as new as the NIfTI (or the NIfTI is missing), the tensor is read instead, so CAPS
 /// folders prepared for ClinicaDL work as they are.
 /// </remarks>
-public sealed class ImagePatchSource : IPatchSource
+public static class CapsImages
 {
-    private readonly bool normalise;
-
     /// <summary>Each decode worker's image buffer (25 MB for a t1-linear crop), reused for its next image instead of leaving one large-object-heap array behind per image.</summary>
     [ThreadStatic]
     private static float[]? imageBuffer;
-
-    /// <summary>Creates the source; <paramref name="normalise"/> is false with <c>-un/--unnormalize</c>.</summary>
-    public ImagePatchSource(bool normalise) => this.normalise = normalise;
 
     /// <summary>The file read for <paramref name="session"/>: the newer of the NIfTI and the whole-image tensor, or null if neither exists.</summary>
     public static string? ImageFile(Session session)
@@ -34,28 +28,54 @@ public sealed class ImagePatchSource : IPatchSource
         return hasNifti ? nifti : null;
     }
 
-    /// <inheritdoc />
-    public int Load(Session session, IReadOnlyList<RoiDefinition> rois, IReadOnlyList<Memory<float>> destinations)
+    /// <summary>Every session's image exists and is on the cropped t1-linear grid; checked from headers, no image body is read.</summary>
+    /// <exception cref="CapsLayoutException">A missing image, or one on another grid.</exception>
+    public static void Check(IReadOnlyList<Session> sessions)
+    {
+        var missing = new List<string>();
+        foreach (var s in sessions)
+        {
+            string? file = ImageFile(s);
+            if (file is null)
+            {
+                missing.Add(s.Caps.ImagePath(s.ParticipantId, s.SessionId));
+                continue;
+            }
+            int[] shape;
+            try
+            {
+                shape = file.EndsWith(".pt", StringComparison.Ordinal) ? TensorImageShape(file) : NiftiReader.Verify(file).SpatialShape;
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                throw new CapsLayoutException(file, $"image of {s.Key} cannot be read ({e.Message}).");
+            }
+            if (!shape.SequenceEqual(CapsLayout.CroppedShape))
+                throw new CapsLayoutException(file, $"image of {s.Key} is {string.Join("×", shape)}; the cropped t1-linear grid is 169×208×179.",
+                    "Use images from clinica's t1-linear pipeline (desc-Crop).");
+        }
+        if (missing.Count > 0)
+            throw new CapsLayoutException(missing[0], $"image not found{(missing.Count > 1 ? $" (and {missing.Count - 1} other session(s) have no image)" : "")}.",
+                "Each session of the label files needs its t1-linear image in the CAPS.");
+    }
+
+    /// <summary>The spatial shape of a whole-image tensor (1, X, Y, Z), checked without reading its voxels, so that a garbage <c>.pt</c> is refused before anything is written.</summary>
+    public static int[] TensorImageShape(string file)
+    {
+        var (shape, _) = PyTorchFile.InspectTensor(file);
+        if (shape.Length != 4 || shape[0] != 1)
+            throw new CheckpointException(file, $"tensor has shape ({string.Join(", ", shape)}); an image tensor (1, X, Y, Z) was expected.");
+        return [(int)shape[1], (int)shape[2], (int)shape[3]];
+    }
+
+    /// <summary>Reads the image of <paramref name="session"/> (x fastest) with its file and shape.</summary>
+    /// <exception cref="CapsLayoutException">Neither the NIfTI nor the tensor exists.</exception>
+    public static (string Path, float[] Data, int[] Shape) Read(Session session)
     {
         string path = ImageFile(session)
             ?? throw new CapsLayoutException(session.Caps.ImagePath(session.ParticipantId, session.SessionId), $"image of {session.Key} not found.");
         var (data, shape) = ReadImage(path);
-        int constant = 0;
-        for (int r = 0; r < rois.Count; r++)
-        {
-            if (!rois[r].Box.FitsIn(shape))
-                throw new CapsLayoutException(path, $"image is {string.Join("×", shape)}; ROI {rois[r].Name} needs a box up to ({rois[r].Box.HiX}, {rois[r].Box.HiY}, {rois[r].Box.HiZ}).");
-            // The voxels are checked before normalisation: an infinite one would make the min-max range infinite and the
-            // patch zeros, as if it were constant.
-            RoiExtractor.Extract(data, shape, rois[r], normalise: false, destinations[r].Span);
-            foreach (float v in destinations[r].Span)
-                if (!float.IsFinite(v))
-                    throw new CapsLayoutException(path, $"ROI {rois[r].Name} of {session.Key} holds NaN or infinite values; a network cannot learn from them.",
-                        "Check the image (clinica's t1-linear outputs hold finite values).");
-            if (normalise && !RoiExtractor.MinMaxNormalise(destinations[r].Span))
-                constant++;
-        }
-        return constant;
+        return (path, data, shape);
     }
 
     /// <summary>Reads an image (a NIfTI, or a whole-image tensor <c>.pt</c>) as float32 values stored x fastest, and its shape (X, Y, Z).</summary>

@@ -1,0 +1,55 @@
+using ClinicaDl.Caps;
+using ClinicaDl.Elements;
+using ClinicaDl.Errors;
+
+namespace ClinicaDl.Options;
+
+/// <summary>A data mode of <c>clinicadl train &lt;mode&gt;</c> and its own options: what the mode cuts from an image
+/// (<see cref="Elements"/>), which networks and models it offers, and its <c>commandline.json</c> keys.</summary>
+/// <remarks>
+/// One subclass per mode (<see cref="RoiOptions"/>; image, patch and slice next). Nothing outside these types
+/// branches on the mode: adding a mode is a subclass, its <see cref="IElementSet"/>, a line in <see cref="Read"/> and
+/// its CLI verb.
+/// </remarks>
+public abstract record ModeOptions
+{
+    /// <summary>The mode's name: the verb after <c>train</c> and <c>commandline.json</c>'s <c>"mode"</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The network kinds the mode offers, in ClinicaDL's order.</summary>
+    public abstract IReadOnlyList<NetworkType> Networks { get; }
+
+    /// <summary>The MODEL names the mode trains; the first is the default.</summary>
+    public abstract IReadOnlyList<string> Models { get; }
+
+    /// <summary>The model a record without <c>"model"</c> used.</summary>
+    public string DefaultModel => Models[0];
+
+    /// <summary>Whether the autoencoder takes <c>--visualization</c> (0.2.1's slice autoencoder does not).</summary>
+    public virtual bool HasVisualization => true;
+
+    /// <summary>Whether the CNNs take <c>--selection_threshold</c> (only modes that vote elements to the image level).</summary>
+    public virtual bool HasSelectionThreshold => true;
+
+    /// <summary>Elements per image when the options alone say it (a multicnn transfer source must have as many networks), else null.</summary>
+    public virtual int? ElementCount => null;
+
+    /// <summary>Appends the mode's <c>commandline.json</c> keys, which 0.2.1 writes after <c>accumulation_steps</c> (spec modes §1.4).</summary>
+    internal abstract void AddPairs(Action<string, object?> add);
+
+    /// <summary>Checks the mode's options and the model, before any file is read.</summary>
+    /// <exception cref="InvalidOptionException">A bad value, naming the option.</exception>
+    internal abstract void Check(TrainOptions o);
+
+    /// <summary>Resolves what is cut from each image of <paramref name="sessions"/> and checks it against the network, reading headers and masks only.</summary>
+    /// <exception cref="ClinicaDlException">Missing or malformed inputs, or elements the network cannot take.</exception>
+    internal abstract IElementSet Elements(TrainOptions o, IReadOnlyList<Cohort> cohorts, IReadOnlyList<Session> sessions);
+
+    /// <summary>Reads the mode and its options from a <c>commandline.json</c> (ROI when <c>"mode"</c> is absent).</summary>
+    /// <exception cref="CheckpointException">A mode this version does not train.</exception>
+    internal static ModeOptions Read(RecordReader r) => r.Str("mode", "roi") switch
+    {
+        "roi" => RoiOptions.ReadRoi(r),
+        var other => throw new CheckpointException(r.Path, $"mode \"{other}\" is not one this version trains (roi); its results cannot be used here."),
+    };
+}

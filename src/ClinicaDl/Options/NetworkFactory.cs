@@ -1,0 +1,31 @@
+using ClinicaDl.Errors;
+using ClinicaDl.Networks;
+using static TorchSharp.torch;
+
+namespace ClinicaDl.Options;
+
+/// <summary>The one model factory: (mode's MODEL, network kind, element shape) → a fresh network with PyTorch's default
+/// initialisation (seed LibTorch's generator first for reproducible weights). Training, classify, transfer learning and
+/// interpret all build their networks here.</summary>
+internal static class NetworkFactory
+{
+    /// <summary>The network of <paramref name="o"/> for one-channel elements of spatial shape <paramref name="elementShape"/>:
+    /// the autoencoder derived from MODEL, the random-search job's <see cref="RandomArchitecture"/>, or MODEL's classifier.</summary>
+    public static nn.Module<Tensor, Tensor> Create(TrainOptions o, IReadOnlyList<int> elementShape)
+    {
+        if (o.NetworkType == NetworkType.Autoencoder) return ArchitectureOf(o).CreateAutoEncoder();
+        if (o.Architecture is { } a) return new RandomArchitecture(a.Convolutions, a.FcBlocks, [1, .. elementShape], o.Optimization.Dropout, a.Normalization);
+        return ArchitectureOf(o).CreateCnn(o.Optimization.Dropout);
+    }
+
+    /// <summary>Why the network of <paramref name="o"/> cannot take elements of spatial shape <paramref name="elementShape"/>, or null when it can.</summary>
+    public static string? FitProblem(TrainOptions o, IReadOnlyList<int> elementShape)
+    {
+        if (o.Architecture is not null) return null; // sized for its input
+        var architecture = ArchitectureOf(o);
+        return o.NetworkType == NetworkType.Autoencoder ? architecture.AutoEncoderFitProblem(elementShape) : architecture.CnnFitProblem(elementShape);
+    }
+
+    private static Architecture ArchitectureOf(TrainOptions o) => Architecture.Find(o.Model)
+        ?? throw new InvalidOptionException("MODEL", string.Join(", ", o.Mode.Models), o.Model);
+}
