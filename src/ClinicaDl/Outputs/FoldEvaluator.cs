@@ -74,10 +74,11 @@ internal sealed class FoldEvaluator(ResultsTree tree, PatchCache cache, int eval
     {
         bool multi = parts.Any(p => p.Network is not null);
         var rows = parts.SelectMany(p => p.Result.Rows).ToList();
-        ResultTables.WriteRoiPredictions(tree.Table(fold, selection, prefix, cache.Elements.Level, "prediction"), rows, withCohort);
+        var elements = cache.Elements;
+        ResultTables.WriteRoiPredictions(tree.Table(fold, selection, prefix, elements.Level, "prediction"), rows, withCohort, elements.Level);
         if (labelled)
-            ResultTables.WriteRoiMetrics(tree.Table(fold, selection, prefix, cache.Elements.Level, "metrics"),
-                parts.Select(p => ResultTables.RoiMetricsRow(p.Result.Metrics!, p.Result.TotalLoss, multi ? p.Network : null)));
+            ResultTables.WriteRoiMetrics(tree.Table(fold, selection, prefix, elements.Level, "metrics"),
+                parts.Select(p => ResultTables.RoiMetricsRow(p.Result.Metrics!, p.Result.TotalLoss, multi && p.Network is int k ? elements.Id(k) : null)), elements.Level);
 
         IReadOnlyList<ImagePrediction> images;
         if (cache.Elements.Count == 1)
