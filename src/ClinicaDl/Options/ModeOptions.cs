@@ -53,10 +53,10 @@ public abstract record ModeOptions
     internal virtual TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? CreateNetwork(TrainOptions o) => null;
 
     /// <summary>Lines the run adds to environment.txt about how its networks start (slice mode: which ImageNet weights, or none).</summary>
-    public virtual IReadOnlyList<string> EnvironmentNotes() => [];
+    public virtual IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => [];
 
     /// <summary>Warnings the run prints before training (slice mode: training from random weights).</summary>
-    public virtual IReadOnlyList<string> Warnings() => [];
+    public virtual IReadOnlyList<string> Warnings(TrainOptions o) => [];
 
     /// <summary>Reads the mode and its options from a <c>commandline.json</c> (ROI when <c>"mode"</c> is absent).</summary>
     /// <exception cref="CheckpointException">A mode this version does not train.</exception>

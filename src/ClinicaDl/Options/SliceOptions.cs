@@ -91,10 +91,12 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
     }
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> EnvironmentNotes() => [Weights.Describe()];
+    public override IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => o.Transfer.Path is null
+        ? [Weights.Describe()]
+        : [$"resnet18 starts from the transfer-learning source {o.Transfer.Path} (every weight; ImageNet weights are not used)"];
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Warnings() => Weights.IsRandom
+    public override IReadOnlyList<string> Warnings(TrainOptions o) => o.Transfer.Path is null && Weights.IsRandom
         ? [Weights.Describe() + $". Give torchvision's file with --imagenet_weights, or put it in {Weights.SearchedFolder}."]
         : [];
 

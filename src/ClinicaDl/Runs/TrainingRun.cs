@@ -64,7 +64,7 @@ public sealed class TrainingRun
         // Separate jobs training other folds into this OUTPUT_DIR may have written these already (RunPlanner checked they agree).
         WriteOnce(tree.CommandLineJson, CommandLineRecord.ToJson(options), replace: options.Overwrite);
         WriteOnce(tree.EnvironmentTxt, EnvironmentReport.Describe(options.Computational.UseCpu, Precision.Description, threads)
-            + string.Concat(options.Mode.EnvironmentNotes().Select(note => note + "\n")), replace: options.Overwrite);
+            + string.Concat(options.Mode.EnvironmentNotes(options).Select(note => note + "\n")), replace: options.Overwrite);
         return Run(plan, threads, resume: false, cancel);
     }
 
@@ -118,7 +118,7 @@ public sealed class TrainingRun
         var precision = Precision;
         if (precision.Warning is not null) observer.Message(MessageLevel.Warning, precision.Warning);
         observer.Message(MessageLevel.Info, $"precision: {precision.Description}.");
-        foreach (string warning in options.Mode.Warnings()) observer.Message(MessageLevel.Warning, warning);
+        foreach (string warning in options.Mode.Warnings(options)) observer.Message(MessageLevel.Warning, warning);
         observer.Message(MessageLevel.Info, $"{plan.Sessions.Count} sessions, {plan.Elements.Describe()}, folds {string.Join(", ", plan.Folds.Select(f => f.Fold))}.");
 
         var cacheOptions = new PatchCacheOptions(options.Computational.NProc,

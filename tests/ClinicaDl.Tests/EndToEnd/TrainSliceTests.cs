@@ -102,13 +102,24 @@ public sealed class TrainSliceTests(SyntheticCapsFixture data)
             Assert.Equal(double.Parse(Col(trained, "proba1")[i], CultureInfo.InvariantCulture), double.Parse(Col(again, "proba1")[i], CultureInfo.InvariantCulture), 5);
     }
 
-    [Fact]
-    public void MultiCnn_TrainsNetworkKOnSliceK_AndVotesToTheImage() // M1
+    [PythonFact("torch", "torchvision")]
+    public void MultiCnn_TrainsNetworkKOnSliceK_FromImageNetWeights_AndVotesToTheImage() // M1, M9
     {
         string output = data.NewOutput("slice-multicnn");
+        string weights = Path.Combine(data.NewOutput("imagenet"), "resnet18-5c106cde.pth");
+        Directory.CreateDirectory(Path.GetDirectoryName(weights)!);
+        Python.Run("""
+            import sys, torch, torchvision
+            torch.manual_seed(3)
+            sd = torchvision.models.resnet18().state_dict()
+            torch.save(type(sd)((k, v) for k, v in sd.items() if not k.endswith("num_batches_tracked")), sys.argv[1], _use_new_zipfile_serialization=False)
+            """, weights);
         var result = CliRunner.Run("train", "slice", "multicnn", data.Caps, "t1-linear", data.Labels, output, "resnet18", "-cpu",
-            "-sd", "2", "--discarded_slices", "88", "89", "--n_splits", "2", "--split", "0", "--epochs", "1", "--batch_size", "4", "--threads", "1");
+            "-sd", "2", "--discarded_slices", "88", "89", "--n_splits", "2", "--split", "0", "--epochs", "1", "--batch_size", "4", "--threads", "1",
+            "--imagenet_weights", weights);
         Assert.True(result.ExitCode == 0, result.All);
+        Assert.DoesNotContain("RANDOM", result.All);
+        Assert.Contains($"resnet18 starts from ImageNet weights {weights}", File.ReadAllText(Path.Combine(output, "environment.txt")));
         foreach (int k in new[] { 0, 1 })
             foreach (var s in Selections)
                 Assert.True(File.Exists(Path.Combine(output, "fold-0", "models", $"cnn-{k}", s, "model_best.pth.tar")), $"cnn-{k} {s}");
@@ -118,9 +129,21 @@ public sealed class TrainSliceTests(SyntheticCapsFixture data)
             string dir = Path.Combine(output, "fold-0", "cnn_classification", s);
             var slices = TsvTable.Read(Path.Combine(dir, "validation_slice_level_prediction.tsv"));
             Assert.Equal(4 * 2, slices.Rows.Count); // one row per image and network, not E² (0.2.1: M1)
-            Assert.Equal(["88", "89"], Col(slices, "slice_id").Distinct().Order());
+            Assert.Equal(["88", "88", "88", "88", "89", "89", "89", "89"], Col(slices, "slice_id")); // network-major
+            Assert.Equal(["88", "89"], Col(TsvTable.Read(Path.Combine(dir, "validation_slice_level_metrics.tsv")), "slice_id"));
             Assert.Equal(4, TsvTable.Read(Path.Combine(dir, "validation_image_level_prediction.tsv")).Rows.Count);
         }
+        // The frozen layers hold the ImageNet file's weights; layer4 trained away from them.
+        string check = Python.Run("""
+            import sys, torch
+            imagenet = torch.load(sys.argv[1])
+            model = torch.load(sys.argv[2])["model"]
+            assert torch.equal(model["conv1.weight"], imagenet["conv1.weight"])
+            assert torch.equal(model["layer3.1.bn2.weight"], imagenet["layer3.1.bn2.weight"])
+            assert not torch.equal(model["layer4.1.conv2.weight"], imagenet["layer4.1.conv2.weight"])
+            print("ok")
+            """, weights, Path.Combine(output, "fold-0", "models", "cnn-1", "best_loss", "model_best.pth.tar"));
+        Assert.Equal("ok", check.Trim());
     }
 
     [Theory]
