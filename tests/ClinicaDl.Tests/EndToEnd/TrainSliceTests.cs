@@ -100,6 +100,11 @@ public sealed class TrainSliceTests(SyntheticCapsFixture data)
         Assert.Equal(Col(trained, "predicted_label"), Col(again, "predicted_label"));
         for (int i = 0; i < trained.Rows.Count; i++)
             Assert.Equal(double.Parse(Col(trained, "proba1")[i], CultureInfo.InvariantCulture), double.Parse(Col(again, "proba1")[i], CultureInfo.InvariantCulture), 5);
+
+        // interpret writes 3-D maps only: a slice model is refused up front.
+        var interpret = CliRunner.Run("interpret", "group", output, "maps", "-cpu");
+        Assert.Equal(2, interpret.ExitCode);
+        Assert.Contains("2-D maps of slice models", interpret.All);
     }
 
     [PythonFact("torch", "torchvision")]
