@@ -117,13 +117,13 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
             length = range.Direction.Length(CapsLayout.CroppedShape);
         }
         int count = length - range.DiscardedStart - range.DiscardedEnd;
+        string given = "--discarded_slices " + string.Join(" ", DiscardedSlices ?? [SliceRange.DefaultDiscarded]);
         if (count < 1)
             throw new InvalidOptionException("--discarded_slices",
-                $"leaves no slice: the images have {length} {range.Direction.ToString().ToLowerInvariant()} slices, so the two values must add up to less than {length}",
-                string.Join(" ", DiscardedSlices ?? [SliceRange.DefaultDiscarded]));
+                $"{given} leaves no slice: the images have {length} {range.Direction.ToString().ToLowerInvariant()} slices, so the slices discarded at both ends must add up to less than {length}");
         if (o.NetworkType == NetworkType.MultiCnn && count < 2)
-            throw new InvalidOptionException("--discarded_slices", "at least two slices for multicnn (one network per slice); use cnn for a single slice",
-                string.Join(" ", DiscardedSlices ?? [SliceRange.DefaultDiscarded]));
+            throw new InvalidOptionException("--discarded_slices",
+                $"{given} leaves a single slice; multicnn needs at least two (one network per slice): use cnn for a single slice");
         if (UseExtractedSlices) source.CheckExtracted(sessions, count);
         return new SliceElements(source, count);
     }
