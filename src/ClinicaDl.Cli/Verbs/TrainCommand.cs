@@ -12,7 +12,7 @@ namespace ClinicaDl.Cli.Verbs;
 internal static class TrainCommand
 {
     /// <summary>The modes of <c>train</c>, in ClinicaDL's order.</summary>
-    private static readonly IReadOnlyList<ModeVerb> Modes = [new RoiVerb()];
+    private static readonly IReadOnlyList<ModeVerb> Modes = [new ImageVerb(), new RoiVerb()];
 
     public static Command Build(CliContext context, Option<string> logname)
     {

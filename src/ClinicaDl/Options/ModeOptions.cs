@@ -50,6 +50,7 @@ public abstract record ModeOptions
     internal static ModeOptions Read(RecordReader r) => r.Str("mode", "roi") switch
     {
         "roi" => RoiOptions.ReadRoi(r),
-        var other => throw new CheckpointException(r.Path, $"mode \"{other}\" is not one this version trains (roi); its results cannot be used here."),
+        "image" => new ImageOptions(),
+        var other => throw new CheckpointException(r.Path, $"mode \"{other}\" is not one this version trains (roi, image); its results cannot be used here."),
     };
 }

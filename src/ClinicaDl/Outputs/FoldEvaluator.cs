@@ -1,3 +1,4 @@
+using ClinicaDl.Elements;
 using ClinicaDl.Data;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.PyTorch;
@@ -73,9 +74,11 @@ internal sealed class FoldEvaluator(ResultsTree tree, PatchCache cache, int eval
     public BinaryMetrics? Write(int fold, string selection, string prefix, IReadOnlyList<(int? Network, PassResult Result)> parts, SoftVoting.Weights weights, bool labelled)
     {
         bool multi = parts.Any(p => p.Network is not null);
+        bool wholeImage = cache.Elements.IsWholeImage(); // image mode: the image-level files only (spec modes §3.5)
         var rows = parts.SelectMany(p => p.Result.Rows).ToList();
-        ResultTables.WriteRoiPredictions(tree.Table(fold, selection, prefix, cache.Elements.Level, "prediction"), rows, withCohort);
-        if (labelled)
+        if (!wholeImage)
+            ResultTables.WriteRoiPredictions(tree.Table(fold, selection, prefix, cache.Elements.Level, "prediction"), rows, withCohort);
+        if (labelled && !wholeImage)
             ResultTables.WriteRoiMetrics(tree.Table(fold, selection, prefix, cache.Elements.Level, "metrics"),
                 parts.Select(p => ResultTables.RoiMetricsRow(p.Result.Metrics!, p.Result.TotalLoss, multi ? p.Network : null)));
 
@@ -87,7 +90,9 @@ internal sealed class FoldEvaluator(ResultsTree tree, PatchCache cache, int eval
         ResultTables.WriteImagePredictions(tree.Table(fold, selection, prefix, "image", "prediction"), images, withCohort);
         if (!labelled) return null;
         var imageMetrics = BinaryMetrics.From(images.Select(i => i.TrueLabel).ToList(), images.Select(i => i.PredictedLabel).ToList());
-        if (cache.Elements.Count == 1)
+        if (wholeImage)
+            ResultTables.WriteWholeImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), parts[0].Result.Metrics!, parts[0].Result.TotalLoss);
+        else if (cache.Elements.Count == 1)
             ResultTables.WriteSingleRoiImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), parts[0].Result.Metrics!, parts[0].Result.TotalLoss);
         else
             ResultTables.WriteImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), imageMetrics);

@@ -89,7 +89,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
             foreach (string selection in ResultsTree.Selections)
             {
                 string weightsFile = tree.Table(fold, selection, "validation", elements.Level, "prediction");
-                if (!File.Exists(weightsFile))
+                if (!elements.IsWholeImage() && !File.Exists(weightsFile))
                     throw new CheckpointException(weightsFile, $"not found: classify weighs the {elements.Noun}s with the validation results of training.");
                 string output = tree.Table(fold, selection, o.Prefix, "image", "prediction");
                 if (!o.Overwrite && File.Exists(output))
@@ -117,7 +117,8 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
                 foreach (string selection in ResultsTree.Selections)
                 {
                     var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, elements.Shape(0), device), cancel);
-                    var validation = ReadPredictions(tree.Table(fold, selection, "validation", elements.Level, "prediction"));
+                    // Whole images are not voted: no weights to read.
+                    IReadOnlyList<RoiPrediction> validation = elements.IsWholeImage() ? [] : ReadPredictions(tree.Table(fold, selection, "validation", elements.Level, "prediction"));
                     var image = evaluator.Write(fold, selection, o.Prefix, results, evaluator.Weights(fold, selection, validation), labelled);
                     if (image is not null)
                     {
