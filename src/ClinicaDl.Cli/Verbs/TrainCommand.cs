@@ -29,7 +29,7 @@ internal static class TrainCommand
 
     private static Command Resume(CliContext context)
     {
-        var output = new Argument<string>("OUTPUT_DIR") { Description = "Results folder of an interrupted clinicadl train roi run." };
+        var output = new Argument<string>("OUTPUT_DIR") { Description = "Results folder of an interrupted clinicadl train run." };
         var split = OptionFactory.IntList("--split", "Folds to resume (default: every fold recorded or present).", 0);
         var cmd = new Command("resume", "Continue every unfinished fold from its last checkpoint; finished folds are left alone.") { output, split };
         cmd.SetAction(r =>

@@ -11,7 +11,7 @@ public sealed class ImageInteropTests(SmallImageCapsFixture data)
     {
         string output = data.NewOutput("image-interop");
         var result = CliRunner.Run("train", "image", "cnn", data.Caps, "t1-linear", data.Labels, output, "Conv5_FC3_mni", "-cpu",
-            "--n_splits", "2", "--split", "1", "--epochs", "2", "--batch_size", "4", "--threads", "1", "--dropout", "0.3");
+            "--n_splits", "2", "--split", "1", "--epochs", "1", "--batch_size", "4", "--threads", "1", "--dropout", "0.3");
         Assert.True(result.ExitCode == 0, result.All);
         string script = PythonImageModels.Source + """
 

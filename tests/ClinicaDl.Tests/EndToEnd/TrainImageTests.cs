@@ -6,7 +6,7 @@ using ClinicaDl.Tests.Support;
 
 namespace ClinicaDl.Tests.EndToEnd;
 
-/// <summary><c>train image cnn|autoencoder</c> end to end on 97×129×97 images (the smallest Conv5_FC3_mni takes), then
+/// <summary><c>train image cnn|autoencoder</c> end to end (one epoch each: the files and their agreement are checked, not learning) on 97×129×97 images (the smallest Conv5_FC3_mni takes), then
 /// classify and transfer learning from the results.</summary>
 [Collection(SmallImageCapsCollection.Name)]
 public sealed class TrainImageTests(SmallImageCapsFixture data)
@@ -22,7 +22,7 @@ public sealed class TrainImageTests(SmallImageCapsFixture data)
     private string Train(string network, string name, string? caps = null, params string[] extra)
     {
         string output = data.NewOutput(name);
-        var result = CliRunner.Run(Command(network, caps ?? data.Caps, data.Labels, output, 2, extra));
+        var result = CliRunner.Run(Command(network, caps ?? data.Caps, data.Labels, output, 1, extra));
         Assert.True(result.ExitCode == 0, result.All);
         return output;
     }
@@ -56,7 +56,7 @@ public sealed class TrainImageTests(SmallImageCapsFixture data)
 
         var training = TsvTable.Read(Path.Combine(output, "fold-0", "training.tsv"));
         Assert.Equal(["epoch", "iteration", "time", "balanced_accuracy_train", "loss_train", "balanced_accuracy_valid", "loss_valid"], training.Columns);
-        Assert.Equal(2, training.Rows.Count);
+        Assert.Single(training.Rows);
         foreach (var s in Selections)
         {
             string dir = Path.Combine(output, "fold-0", "cnn_classification", s);
