@@ -4,6 +4,7 @@
 //        [--epochs 4] [--batch_size 8] [--threads 2] [--nproc 2] [--repeat 3] [--cli PATH]
 //   dotnet run -c Release --project bench/TrainBench -- compute [--sizes 20] [--epochs 4] [--threads 2]   (only (b), per epoch)
 //   dotnet run -c Release --project bench/TrainBench -- amp [--steps 50] [--timed 20] [--repeat 3]
+//   dotnet run -c Release --project bench/TrainBench -- conv [--batch_size 8] [--threads 1] [--repeat 5]   (LibTorch's conv3d vs ExactConvolution)
 //   dotnet run -c Release --project bench/TrainBench -- slices [--batch_size 8] [--threads 2] [--repeat 3]   (slice cache storage)
 //
 // See bench/README.md for what is printed and the figures measured.
@@ -23,6 +24,7 @@ try
     {
         "train" => TrainCommand.Run(options),
         "amp" => AmpBench.Run(options),
+        "conv" => ConvBench.Run(options),
         "compute" => TrainCommand.ComputeOnly(options),
         "compute-child" => TrainCommand.ComputeChild(options),
         "slices" => SliceBench.Run(options),
@@ -90,7 +92,7 @@ internal sealed class Options
 
     public static int Usage(string error)
     {
-        Console.Error.WriteLine($"trainbench: {error}\nusage: TrainBench [train|amp] [options]  (see bench/README.md)");
+        Console.Error.WriteLine($"trainbench: {error}\nusage: TrainBench [train|amp|conv|slices] [options]  (see bench/README.md)");
         return 2;
     }
 }

@@ -77,10 +77,5 @@ public sealed class AutoEncoder : nn.Module<Tensor, Tensor>, IMixedPrecisionForw
         return (half is null ? x : x.to(ScalarType.Float32)).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Apply(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType? half) => (layer, half) switch
-    {
-        (ConvTranspose3d deconv, _) => TransposedConvolution.Forward(deconv, x, half),
-        (_, ScalarType h) => MixedPrecision.Layer(layer, x, h),
-        _ => layer.call(x),
-    };
+    private static Tensor Apply(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType? half) => MixedPrecision.Layer(layer, x, half);
 }

@@ -10,7 +10,8 @@ internal static class FeaturesThenClassifier
     public static Tensor Forward(Sequential features, Sequential classifier, Tensor input)
     {
         using var scope = NewDisposeScope();
-        return classifier.call(features.call(input)).MoveToOuterDisposeScope();
+        var x = MixedPrecision.Sequence(features, input, null);
+        return MixedPrecision.Sequence(classifier, x, null).MoveToOuterDisposeScope();
     }
 
     /// <summary>The forward pass in mixed precision (<see cref="MixedPrecision"/>); the logits come out in float32.</summary>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace ClinicaDl.Networks;
 
-/// <summary>Mixed-precision forward passes for <c>--amp</c>, done by hand as <c>torch.autocast</c> does on the CPU (TorchSharp 0.107 has no autocast).</summary>
+/// <summary>Layer-by-layer forward passes, in float32 or in mixed precision for <c>--amp</c> (done by hand as <c>torch.autocast</c> does on the CPU: TorchSharp 0.107 has no autocast).</summary>
 /// <remarks>
 /// The float32 parameters stay the master weights (Adam updates them in float32). Convolutions, transposed
 /// convolutions and linear layers run in the half type on half-type casts of their input and weights; the cast is
@@ -18,40 +18,39 @@ public static class MixedPrecision
     [ThreadStatic]
     private static CastWeights? current;
 
-    /// <summary>Runs one layer: weighted layers in <paramref name="half"/>, the rest as is.</summary>
-    public static Tensor Layer(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType half)
+    /// <summary>Runs one layer: in float32 when <paramref name="half"/> is null, else weighted layers in <paramref name="half"/> and the rest as is.</summary>
+    /// <remarks>Every 3-D convolution goes through <see cref="ExactConvolution"/> (LibTorch 2.10's default kernels are wrong on some CPUs).</remarks>
+    public static Tensor Layer(nn.Module<Tensor, Tensor> layer, Tensor x, ScalarType? half)
     {
         switch (layer)
         {
             case Sequential block:
                 return Sequence(block, x, half);
             case Conv2d conv2:
-                return nn.functional.conv2d(x.to(half), conv2.weight!.to(half), conv2.bias?.to(half), conv2.stride, conv2.padding, conv2.dilation, conv2.groups);
-            case BatchNorm2d or InstanceNorm3d or InstanceNorm2d:
+                return ExactConvolution.Conv2d(x, conv2.weight!, conv2.bias, conv2.stride, conv2.padding, conv2.dilation, conv2.groups, half);
+            case BatchNorm2d or InstanceNorm3d or InstanceNorm2d or BatchNorm3d when half is not null:
+                // BatchNorm3d in float32, as before issue 17: keeping its input in bfloat16 (as autocast does) is not
+                // validated yet on a CPU with native bfloat16 (docs/performance.md, "Mixed precision").
                 return layer.call(x.to(ScalarType.Float32));
             case Conv3d conv:
             {
-                var (w, b) = Weights(conv, half, conv.weight!, conv.bias);
-                return nn.functional.conv3d(x.to(half), w, b, conv.stride, conv.padding, conv.dilation, conv.groups);
+                var (w, b) = half is ScalarType h && conv.weight!.shape[1] > 1 ? Weights(conv, h, conv.weight!, conv.bias) : (conv.weight!, conv.bias);
+                return ExactConvolution.Conv3d(x, w, b, conv.stride, conv.padding, conv.dilation, conv.groups, half);
             }
             case ConvTranspose3d deconv:
                 return TransposedConvolution.Forward(deconv, x, half);
-            case Linear linear:
+            case Linear linear when half is ScalarType h:
             {
-                var (w, b) = Weights(linear, half, linear.weight!, linear.bias);
-                return nn.functional.linear(x.to(half), w, b);
+                var (w, b) = Weights(linear, h, linear.weight!, linear.bias);
+                return nn.functional.linear(x.to(h), w, b);
             }
-            case BatchNorm3d norm:
-                // In float32, as before issue 17: keeping its input in bfloat16 (as autocast does) is not validated yet
-                // on a CPU with native bfloat16 (docs/performance.md, "Mixed precision").
-                return norm.call(x.to(ScalarType.Float32));
             default:
                 return layer.call(x);
         }
     }
 
-    /// <summary>Runs a sequence of layers with <see cref="Layer"/>.</summary>
-    public static Tensor Sequence(Sequential layers, Tensor x, ScalarType half)
+    /// <summary>Runs a sequence of layers with <see cref="Layer"/>; the output is in <paramref name="half"/>'s type or float32.</summary>
+    public static Tensor Sequence(Sequential layers, Tensor x, ScalarType? half)
     {
         foreach (var layer in layers.children())
             x = Layer((nn.Module<Tensor, Tensor>)layer, x, half);

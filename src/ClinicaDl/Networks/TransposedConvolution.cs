@@ -23,17 +23,10 @@ public static class TransposedConvolution
             throw new NotSupportedException("only stride-1, undilated, ungrouped transposed convolutions are computed as convolutions.");
         using var scope = NewDisposeScope();
         Tensor weight = layer.weight!;
-        Tensor? bias = layer.bias;
-        if (half is ScalarType h)
-        {
-            input = input.to(h);
-            weight = weight.to(h);
-            bias = bias?.to(h);
-        }
         var kernel = weight.shape.AsSpan(2).ToArray();
         var padding = layer.padding!;
         long[] convPadding = [kernel[0] - 1 - padding[0], kernel[1] - 1 - padding[1], kernel[2] - 1 - padding[2]];
         var flipped = weight.transpose(0, 1).flip(2, 3, 4);
-        return nn.functional.conv3d(input, flipped, bias, padding: convPadding).MoveToOuterDisposeScope();
+        return ExactConvolution.Conv3d(input, flipped, layer.bias, padding: convPadding, half: half).MoveToOuterDisposeScope();
     }
 }

@@ -65,7 +65,7 @@ public sealed class VConv5Fc3 : nn.Module<Tensor, Tensor>, IMixedPrecisionForwar
 
     private VariationalOutput Run(Tensor input, ScalarType? half)
     {
-        Tensor Apply(Sequential s, Tensor x) => half is ScalarType h ? MixedPrecision.Sequence(s, x, h).to(ScalarType.Float32) : s.call(x);
+        Tensor Apply(Sequential s, Tensor x) => MixedPrecision.Sequence(s, x, half).to(ScalarType.Float32);
         var h = Apply(features, input);
         var logVar = Apply(fc_var, h); // 0.2.1 computes log_var before mu
         var mu = Apply(fc_mu, h);

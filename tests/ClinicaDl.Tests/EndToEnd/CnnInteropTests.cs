@@ -5,7 +5,7 @@ namespace ClinicaDl.Tests.EndToEnd;
 [Collection(SyntheticCapsCollection.Name)]
 public sealed class CnnInteropTests(SyntheticCapsFixture data)
 {
-    [PythonFact("torch", "nibabel", NeedsExactBatchedConvolution = true)]
+    [PythonFact("torch", "nibabel")]
     public void ModelBest_LoadsStrictInPyTorch_AndReproducesValidationProbabilities()
     {
         string output = data.NewOutput("interop");

@@ -91,20 +91,6 @@ internal sealed class PythonFactAttribute : FactAttribute
         if (!Python.Required && !Python.HasModules(modules))
             Skip = $"needs {Python.Interpreter} with {string.Join(", ", modules)} (apt-get install python3-torch python3-nibabel)";
     }
-
-    /// <summary>
-    /// The test compares batched LibTorch convolutions with PyTorch: skipped, saying why, where this LibTorch build's batched
-    /// conv3d is wrong (<see cref="LibTorchDefects"/>).
-    /// </summary>
-    public bool NeedsExactBatchedConvolution
-    {
-        get => false;
-        set
-        {
-            if (value && Skip is null && LibTorchDefects.BatchedConvolutionError() is var error && error > 1e-4)
-                Skip = $"LibTorch's batched conv3d is wrong on this CPU (relative error {error:0.###} against image by image; see LibTorchDefects)";
-        }
-    }
 }
 
 /// <summary>A temporary folder deleted when disposed.</summary>
