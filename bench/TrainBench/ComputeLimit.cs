@@ -35,7 +35,7 @@ internal sealed record EpochShape(int TrainElements, int ValidElements, int Batc
 internal static class ComputeLimit
 {
     /// <summary>Wall and process CPU seconds of each epoch.</summary>
-    public static (double[] Wall, double[] Cpu) Run(IReadOnlyList<EpochShape> networks, int epochs, int threads, bool autoencoder = false)
+    public static (double[] Wall, double[] Cpu) Run(IReadOnlyList<EpochShape> networks, int epochs, int threads, bool autoencoder = false, bool slices = false)
     {
         set_num_threads(threads);
         var wall = new double[epochs];
@@ -43,22 +43,23 @@ internal static class ComputeLimit
         // multicnn trains its networks one after the other: the per-epoch figure is the sum of theirs.
         foreach (var net in networks)
         {
-            var (w, c) = RunNetwork(net, epochs, autoencoder);
+            var (w, c) = RunNetwork(net, epochs, autoencoder, slices);
             for (int e = 0; e < epochs; e++) { wall[e] += w[e]; cpu[e] += c[e]; }
         }
         return (wall, cpu);
     }
 
-    private static (double[] Wall, double[] Cpu) RunNetwork(EpochShape shape, int epochs, bool autoencoder)
+    private static (double[] Wall, double[] Cpu) RunNetwork(EpochShape shape, int epochs, bool autoencoder, bool slices)
     {
         manual_seed(1234);
-        using nn.Module<Tensor, Tensor> model = autoencoder ? new AutoEncoder() : new Conv4Fc3(0);
+        using nn.Module<Tensor, Tensor> model = autoencoder ? new AutoEncoder() : slices ? new ResNet18() : new Conv4Fc3(0);
         Tensor Loss(Tensor x, Tensor y) => autoencoder
             ? nn.functional.mse_loss(model.call(x), x)
             : nn.functional.cross_entropy(model.call(x), y, reduction: nn.Reduction.Sum);
-        using var optimizer = optim.Adam(model.parameters(), 1e-4, 0.9, 0.999, 1e-8, 1e-4);
+        // As the training (AdamState): the optimizer receives the trainable parameters (resnet18 freezes conv1…layer3).
+        using var optimizer = optim.Adam(model.parameters().Where(p => p.requires_grad), 1e-4, 0.9, 0.999, 1e-8, 1e-4);
         var generator = new Random(42);
-        long[] Dims(int b) => [b, 1, shape.Side, shape.Side, shape.Side];
+        long[] Dims(int b) => slices ? [b, 3, ResNet18.InputSide, ResNet18.InputSide] : [b, 1, shape.Side, shape.Side, shape.Side];
         // Random, [0,1]-valued like min-max-normalised patches; built before the clock starts.
         var trainBatches = EpochShape.Batches(shape.TrainElements, shape.BatchSize).Select(b => (X: rand(Dims(b)), Y: Labels(b, generator))).ToList();
         var evalTrain = EpochShape.Batches(shape.TrainElements, shape.EvalBatchSize).Select(b => (X: rand(Dims(b)), Y: Labels(b, generator))).ToList();

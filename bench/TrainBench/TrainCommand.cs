@@ -8,6 +8,19 @@ internal sealed record ComputeResult(double[] Wall, double[] Cpu, long PeakRssBy
 
 internal static class TrainCommand
 {
+    /// <summary>The <c>--network</c> value that benchmarks <c>train slice cnn</c> (resnet18 on 224×224 slices).</summary>
+    internal const string SliceCnn = "slice-cnn";
+
+    /// <summary>Sagittal slices discarded at each end in the slice benchmark: 169 − 2 × 82 = 5 central slices per session
+    /// (resnet18 costs about 40 ms a slice on 2 cores, so the whole 129 would take hours per epoch).</summary>
+    internal const int SliceDiscarded = 82;
+
+    private const int SliceCount = 169 - 2 * SliceDiscarded;
+
+    private static string Describe(string network) => network == SliceCnn
+        ? $"train slice cnn resnet18, -sd 0 --discarded_slices {SliceDiscarded} ({SliceCount} slices of 3×224×224 per session)"
+        : $"train roi {network}, default ROIs (2 × 50³)";
+
     private sealed record Row(int N, int TrainSessions, int ValidSessions, EpochShape[] Shapes,
         List<TrainResult> Runs, List<ComputeResult> Compute, double DecodeRead, double DecodeCut);
 
@@ -17,10 +30,13 @@ internal static class TrainCommand
         {
             "cnn" or "autoencoder" => 1, // one network on every ROI of every session
             "multicnn" => 2, // one Conv4_FC3 per default ROI
-            _ => throw new InvalidOperationException($"--network must be cnn, multicnn or autoencoder, not {o.Network}"),
+            SliceCnn => 1, // train slice cnn: one resnet18 on the used slices of every session
+            _ => throw new InvalidOperationException($"--network must be cnn, multicnn, autoencoder or {SliceCnn}, not {o.Network}"),
         };
+        // Elements per session: the two default ROIs, or the used sagittal slices.
+        int perSession = o.Network == SliceCnn ? SliceCount : 2;
         var ws = Workspace.Find(o.Cli);
-        Console.WriteLine($"TrainBench train: clinicadl train roi {o.Network}, default ROIs (2 × 50³), fold 0 of 2, -cpu, batch {o.BatchSize}, " +
+        Console.WriteLine($"TrainBench train: clinicadl {Describe(o.Network)}, fold 0 of 2, -cpu, batch {o.BatchSize}, " +
                           $"{o.Epochs} epochs, --threads {o.Threads}, -np {o.NProc}, repeat {o.Repeat} (medians); compute-only limit with --malloc {o.Malloc}");
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine();
@@ -32,7 +48,7 @@ internal static class TrainCommand
             var (train, valid) = DecodeTimer.Sessions(caps);
             // cnn: every ROI of every session in one network; multicnn: one network per ROI, one element per session.
             var shapes = networks == 1
-                ? [new EpochShape(2 * train, 2 * valid, o.BatchSize, o.BatchSize)]
+                ? [new EpochShape(perSession * train, perSession * valid, o.BatchSize, o.BatchSize)]
                 : Enumerable.Range(0, networks).Select(_ => new EpochShape(train, valid, o.BatchSize, o.BatchSize)).ToArray();
             rows.Add(new Row(n, train, valid, shapes, [], [], 0, 0));
         }
@@ -42,7 +58,7 @@ internal static class TrainCommand
             foreach (var row in rows)
             {
                 string output = Path.Combine(ws.Results, "runs", $"{o.Network}-{row.N}");
-                Console.Error.WriteLine($"[{r + 1}/{o.Repeat}] N={row.N}: train roi {o.Network} ...");
+                Console.Error.WriteLine($"[{r + 1}/{o.Repeat}] N={row.N}: {Describe(o.Network)} ...");
                 var run = TrainProcess.Run(ws, o.Network, ws.Caps(row.N), output, o.Epochs, o.BatchSize, o.Threads, o.NProc, networks);
                 row.Runs.Add(run);
                 Console.Error.WriteLine($"    epochs {Seconds(Enumerable.Range(0, run.Epochs).Select(run.Epoch))} (CPU-s {Seconds(Enumerable.Range(1, run.Epochs - 1).Select(run.EpochCpu))}), peak RSS {run.Process.PeakRssBytes / 1e6:F0} MB, process {run.Process.WallSeconds:F1} s wall / {run.Process.CpuSeconds:F1} s CPU");
@@ -56,7 +72,7 @@ internal static class TrainCommand
         foreach (var row in rows)
         {
             Console.Error.WriteLine($"N={row.N}: single-thread decode ...");
-            var (read, cut, _) = DecodeTimer.Run(ws.Caps(row.N));
+            var (read, cut, _) = DecodeTimer.Run(ws.Caps(row.N), o.Network == SliceCnn ? SliceDiscarded : null);
             decoded.Add(row with { DecodeRead = read, DecodeCut = cut });
         }
 
@@ -86,7 +102,7 @@ internal static class TrainCommand
     public static int ComputeChild(Options o)
     {
         var shapes = Enumerable.Range(0, o.Networks).Select(_ => new EpochShape(o.TrainElements, o.ValidElements, o.BatchSize, o.BatchSize)).ToArray();
-        var (wall, cpu) = ComputeLimit.Run(shapes, o.Epochs, o.Threads, o.Network == "autoencoder");
+        var (wall, cpu) = ComputeLimit.Run(shapes, o.Epochs, o.Threads, o.Network == "autoencoder", o.Network == SliceCnn);
         Console.WriteLine($"RESULT {Seconds(wall, "R")} | {Seconds(cpu, "R")}");
         return 0;
     }
@@ -98,7 +114,7 @@ internal static class TrainCommand
             for (int r = 0; r < o.Repeat; r++)
             {
                 // fold 0 of a 2-fold split: half the sessions train, half validate; 2 ROIs each (cnn).
-                var (wall, cpu) = ComputeLimit.Run([new EpochShape(n, n, o.BatchSize, o.BatchSize)], o.Epochs, o.Threads, o.Network == "autoencoder");
+                var (wall, cpu) = ComputeLimit.Run([new EpochShape(n, n, o.BatchSize, o.BatchSize)], o.Epochs, o.Threads, o.Network == "autoencoder", o.Network == SliceCnn);
                 Console.WriteLine($"N={n} threads {o.Threads}: wall {Seconds(wall)} | CPU {Seconds(cpu)} | load {Machine.LoadAverage()}");
             }
         return 0;

@@ -30,13 +30,15 @@ internal static class TrainProcess
     public static TrainResult Run(Workspace ws, string network, string caps, string output, int epochs, int batchSize, int threads, int nproc, int networks)
     {
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        bool slice = network == TrainCommand.SliceCnn;
         var args = new List<string>
         {
-            ws.Cli, "train", "roi", network, caps, "t1-linear", Path.Combine(caps, "labels"), output, "Conv4_FC3",
+            ws.Cli, "train", slice ? "slice" : "roi", slice ? "cnn" : network, caps, "t1-linear", Path.Combine(caps, "labels"), output, slice ? "resnet18" : "Conv4_FC3",
             "-cpu", "--n_splits", "2", "--split", "0", "--epochs", epochs.ToString(CultureInfo.InvariantCulture),
             "--batch_size", batchSize.ToString(CultureInfo.InvariantCulture),
             "--threads", threads.ToString(CultureInfo.InvariantCulture), "-np", nproc.ToString(CultureInfo.InvariantCulture),
         };
+        if (slice) args.AddRange(["-sd", "0", "--discarded_slices", TrainCommand.SliceDiscarded.ToString(CultureInfo.InvariantCulture)]);
         var tsvs = networks == 1
             ? [Path.Combine(output, "fold-0", "training.tsv")]
             : Enumerable.Range(0, networks).Select(k => Path.Combine(output, "fold-0", "tensorboard_logs", $"cnn-{k}", "training.tsv")).ToList();

@@ -24,6 +24,9 @@ internal abstract class ModeVerb
     /// <summary>Help of network <paramref name="type"/>'s command.</summary>
     public abstract string Describe(NetworkType type);
 
+    /// <summary>Why 0.2.1's network <paramref name="type"/> of this mode is refused (exit 2), or null when the mode trains it.</summary>
+    public virtual string? Refused(NetworkType type) => null;
+
     /// <summary>Adds the mode's options to <paramref name="command"/> (in 0.2.1's order) and returns how to read them back.</summary>
     public abstract Func<ParseResult, ModeOptions> AddOptions(Command command);
 }
@@ -64,6 +67,52 @@ internal sealed class RoiVerb : ModeVerb
         {
             var names = r.GetValue(roiList);
             return new RoiOptions(names is { Length: > 0 } ? names : null, r.GetValue(uncropped), r.GetValue(extracted));
+        };
+    }
+}
+
+/// <summary><c>train slice</c>: 2-D slices of one direction through 0.2.1's resnet18 (spec modes §5).</summary>
+internal sealed class SliceVerb : ModeVerb
+{
+    /// <inheritdoc />
+    public override ModeOptions Defaults { get; } = new SliceOptions();
+
+    /// <inheritdoc />
+    public override string Description => "Slice training: 2-D slices of one direction, resized to 224×224, through resnet18 (ClinicaDL 0.2.1's train slice).";
+
+    /// <inheritdoc />
+    public override string ModelHelp => "Architecture (ClinicaDL 0.2.1's slice network).";
+
+    /// <inheritdoc />
+    public override string DropoutHelp => "Dropout probability between resnet18's fc and fc_out.";
+
+    /// <inheritdoc />
+    public override string Describe(NetworkType type) => type switch
+    {
+        NetworkType.Cnn => "One resnet18 trained on all used slices of every image; slice-level and image-level (soft voting) results.",
+        _ => "One resnet18 per slice position; image-level results by soft voting across networks.",
+    };
+
+    /// <inheritdoc />
+    public override string? Refused(NetworkType type) => type == NetworkType.Autoencoder
+        ? "not available: ClinicaDL 0.2.1's slice autoencoder cannot run (resnet18 has no convolutional features to mirror into a decoder, spec M7); use train slice cnn or multicnn, or train roi/patch/image autoencoder"
+        : null;
+
+    /// <inheritdoc />
+    public override Func<ParseResult, ModeOptions> AddOptions(Command command)
+    {
+        var direction = OptionFactory.Int("--slice_direction", "Slice axis: 0 sagittal, 1 coronal, 2 axial.", 0, int.MinValue, "-sd");
+        var discarded = OptionFactory.IntList("--discarded_slices", "Slices dropped at the beginning and the end: one value for both, or two (default 20).", int.MinValue);
+        var extracted = OptionFactory.Flag("--use_extracted_slices", "Read the rgb slice tensors written by clinicadl extract slice (same -sd).");
+        var weights = OptionFactory.Text("--imagenet_weights", "torchvision's ResNet-18 ImageNet state dict (default: resnet18-5c106cde.pth in torch hub's cache; without it training starts from random weights).", helpName: "FILE");
+        command.Options.Add(direction);
+        command.Options.Add(discarded);
+        command.Options.Add(extracted);
+        command.Options.Add(weights);
+        return r =>
+        {
+            var d = r.GetValue(discarded);
+            return new SliceOptions(r.GetValue(direction), d is { Length: > 0 } ? d : null, r.GetValue(extracted), r.GetValue(weights));
         };
     }
 }

@@ -81,20 +81,31 @@ internal static class PreprocessingCommand
     }
 }
 
-/// <summary><c>quality-check t1-volume</c>: not offered yet (verbs spec §7.2); says why and what it would need.</summary>
+/// <summary><c>quality-check t1-volume CAPS_DIR OUTPUT_DIR GROUP_LABEL</c> (verbs spec §7.2).</summary>
 internal static class T1VolumeQualityCheckCommand
 {
     public static Command Build(CliContext context)
     {
-        var cmd = new Command("t1-volume", "Not offered yet: needs the multi-volume DARTEL template, which clinicadl's NIfTI reader does not read.")
-        { TreatUnmatchedTokensAsErrors = false };
-        cmd.SetAction(_ =>
+        var caps = new Argument<string>("CAPS_DIR") { Description = "CAPS with clinica's t1-volume outputs (grey-matter maps and the group's DARTEL template)." };
+        var output = new Argument<string>("OUTPUT_DIR") { Description = "Folder of QC_metrics.tsv and pass_step-1/2/3.tsv." };
+        var group = new Argument<string>("GROUP_LABEL") { Description = "The clinica group whose DARTEL template is used." };
+        var eyes = OptionFactory.Text("--eyes_segmentation", $"ClinicaDL's eyes_segmentation.nii.gz (default: {T1VolumeQualityCheck.DefaultEyesSegmentation}; never downloaded).", helpName: "FILE");
+        var threshold = OptionFactory.Double("--frontal_similarity_threshold", "Step 3 keeps sessions whose frontal similarity is above this (ClinicaDL 0.2.1's code: 0.10; its docs say 0.40).", 0.10, 0, 1);
+        var overwrite = OptionFactory.Flag("--overwrite", "Replace existing result files.");
+        var cmd = new Command("t1-volume", "Filters grey-matter maps of clinica's t1-volume pipeline on their largest value, non-zero fraction and frontal similarity with the DARTEL template.")
+            { caps, output, group, eyes, threshold, overwrite };
+        cmd.SetAction(r =>
         {
-            context.Error.WriteLine("clinicadl: error: quality-check t1-volume is not offered yet: it compares each grey-matter map with clinica's DARTEL template "
-                + "(groups/group-<label>/t1/group-<label>_template.nii.gz, a 4-D image with one volume per tissue), and clinicadl reads only single-volume NIfTI images. "
-                + "Use ClinicaDL 0.2.1 for it, with eyes_segmentation.nii.gz (https://aramislab.paris.inria.fr/files/data/template/eyes_segmentation.nii.gz) "
-                + "placed in ~/.cache/clinicadl/segmentation/ on a machine without network access.");
-            return CliApp.UsageError;
+            var options = new T1VolumeQcOptions(r.GetValue(caps)!, r.GetValue(output)!, r.GetValue(group)!, r.GetValue(eyes), r.GetValue(threshold), r.GetValue(overwrite));
+            var renderer = context.Renderer();
+            var progress = new SynchronousProgress<(int Done, int Total)>(p => renderer.Count("quality-check", p.Done, p.Total, "sessions measured"));
+            var result = renderer.Run(() => T1VolumeQualityCheck.Run(options, progress, context.Cancel));
+            foreach (string warning in result.Warnings) context.Error.WriteLine("clinicadl: warning: " + warning);
+            context.Output.WriteLine($"Number of sessions removed based on max intensity: {result.RemovedPerStep[0]}");
+            context.Output.WriteLine($"Number of sessions removed based on non-zero voxels: {result.RemovedPerStep[1]}");
+            context.Output.WriteLine($"Number of sessions removed based on frontal similarity with DARTEL template: {result.RemovedPerStep[2]}");
+            context.Output.WriteLine($"Wrote {string.Join(", ", result.Files)}.");
+            return CliApp.Success;
         });
         return cmd;
     }

@@ -12,7 +12,7 @@ namespace ClinicaDl.Cli.Verbs;
 internal static class TrainCommand
 {
     /// <summary>The modes of <c>train</c>, in ClinicaDL's order.</summary>
-    private static readonly IReadOnlyList<ModeVerb> Modes = [new ImageVerb(), new RoiVerb()];
+    private static readonly IReadOnlyList<ModeVerb> Modes = [new ImageVerb(), new RoiVerb(), new SliceVerb()];
 
     public static Command Build(CliContext context, Option<string> logname)
     {
@@ -21,11 +21,23 @@ internal static class TrainCommand
         {
             var verb = new Command(mode.Name, mode.Description);
             foreach (var type in mode.Defaults.Networks) verb.Subcommands.Add(Network(context, mode, type, logname));
+            foreach (var type in Enum.GetValues<NetworkType>())
+                if (mode.Refused(type) is string why) verb.Subcommands.Add(RefusedNetwork($"train {mode.Name} {NetworkName(type)}", type, why));
             train.Subcommands.Add(verb);
         }
         train.Subcommands.Add(Resume(context));
         return train;
     }
+
+    /// <summary>A network of 0.2.1 that cannot run in this mode: any arguments, then one line and exit 2.</summary>
+    private static Command RefusedNetwork(string verb, NetworkType type, string why)
+    {
+        var cmd = new Command(NetworkName(type), "Not available (see the error it gives).") { TreatUnmatchedTokensAsErrors = false };
+        cmd.SetAction((Func<ParseResult, int>)(_ => throw new Errors.InvalidOptionException(verb, why)));
+        return cmd;
+    }
+
+    private static string NetworkName(NetworkType type) => type switch { NetworkType.Cnn => "cnn", NetworkType.MultiCnn => "multicnn", _ => "autoencoder" };
 
     private static Command Resume(CliContext context)
     {
@@ -61,7 +73,7 @@ internal static class TrainCommand
 
     private static Command Network(CliContext context, ModeVerb mode, NetworkType type, Option<string> logname)
     {
-        string name = type switch { NetworkType.Cnn => "cnn", NetworkType.MultiCnn => "multicnn", _ => "autoencoder" };
+        string name = NetworkName(type);
         var caps = new Argument<string>("CAPS_DIR") { Description = "Input CAPS folder (with --multi_cohort: a TSV of cohort, path)." };
         var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
         var tsv = new Argument<string>("TSV_PATH") { Description = "Label folder made by tsvtool split/kfold (with --multi_cohort: a TSV of cohort, path, diagnoses)." };

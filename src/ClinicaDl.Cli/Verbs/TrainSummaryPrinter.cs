@@ -33,7 +33,7 @@ internal static class TrainSummaryPrinter
     {
         o.WriteLine();
         o.WriteLine("Validation results (balanced accuracy / sensitivity / specificity):");
-        o.WriteLine($"{"fold",-5} {"selection",-23} {"ROI level",-22} {"image level",-22}");
+        o.WriteLine($"{"fold",-5} {"selection",-23} {summary.ElementLevel + " level",-22} {"image level",-22}");
         foreach (var s in summary.Selections)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{s.Fold,-5} {s.Selection,-23} {Triple(s.Roi),-22} {Triple(s.Image),-22}"));
@@ -47,7 +47,7 @@ internal static class TrainSummaryPrinter
             .Title("Validation results [grey](balanced accuracy / sensitivity / specificity)[/]")
             .AddColumn("fold")
             .AddColumn("selection")
-            .AddColumn(new TableColumn("ROI level").RightAligned())
+            .AddColumn(new TableColumn(summary.ElementLevel + " level").RightAligned())
             .AddColumn(new TableColumn("image level").RightAligned());
         foreach (var s in summary.Selections)
             table.AddRow(s.Fold.ToString(CultureInfo.InvariantCulture), s.Selection, Triple(s.Roi), Triple(s.Image));

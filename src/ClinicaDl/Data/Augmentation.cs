@@ -44,6 +44,53 @@ public sealed class Augmentation
         }
     }
 
+    /// <summary>Transforms an element of <paramref name="channels"/> channels and spatial shape <paramref name="spatial"/>
+    /// (C order, channels first) in place: a 3-D element of one channel as <see cref="Apply(Span{float}, int[], RandomSource)"/>,
+    /// a 2-D one (a slice, (C, H, W)) as 0.2.1 transforms its (3, 224, 224) slices (spec modes §2.4).</summary>
+    /// <remarks>On a 2-D element, <c>Noise</c> adds independent noise to every value of every channel; <c>Erasing</c> erases one
+    /// (H, W) rectangle in all channels; <c>CropPad</c> draws two shifts, the first for W and the second for H;
+    /// <c>Smoothing</c> filters the (C, H, W) array, channel axis included (identical channels stay identical).</remarks>
+    /// <exception cref="ArgumentException">An element that is neither 3-D with one channel nor 2-D.</exception>
+    public void Apply(Span<float> element, int channels, int[] spatial, RandomSource rng)
+    {
+        if (spatial.Length == 3 && channels == 1)
+        {
+            Apply(element, spatial, rng);
+            return;
+        }
+        if (spatial.Length != 2)
+            throw new ArgumentException($"augmentation takes 3-D elements of one channel or 2-D elements, not {channels}×{string.Join("×", spatial)}.", nameof(spatial));
+        int[] shape = [channels, spatial[0], spatial[1]];
+        foreach (var kind in kinds)
+        {
+            switch (kind)
+            {
+                case AugmentationKind.Noise: Noise(element, rng); break;
+                case AugmentationKind.Erasing: Erase(element, shape, rng); break;
+                case AugmentationKind.CropPad: CropPad2D(element, shape, rng); break;
+                case AugmentationKind.Smoothing: Smooth(element, shape, rng.NextDouble()); break;
+            }
+        }
+    }
+
+    /// <summary>Shifts a (C, H, W) element by c0 ∈ [−10, 9] on W and c1 ∈ [−10, 9] on H, in every channel; out[i] = in[i + c], zeros outside.</summary>
+    internal static void CropPad2D(Span<float> element, int[] shape, RandomSource rng)
+    {
+        int cw = rng.NextInt(-10, 10), ch = rng.NextInt(-10, 10);
+        int channels = shape[0], h = shape[1], w = shape[2];
+        var source = element.ToArray();
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < h; y++)
+            {
+                int sy = y + ch;
+                for (int x = 0; x < w; x++)
+                {
+                    int sx = x + cw;
+                    element[(c * h + y) * w + x] = sy >= 0 && sy < h && sx >= 0 && sx < w ? source[(c * h + sy) * w + sx] : 0f;
+                }
+            }
+    }
+
     internal static void Noise(Span<float> patch, RandomSource rng)
     {
         double sigma = rng.NextDouble(0, 0.1);

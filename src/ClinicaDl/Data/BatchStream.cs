@@ -92,7 +92,7 @@ public sealed class BatchStream : IDisposable
             var slot = data.AsSpan(i * length, length);
             cache.Read(s.CacheIndex, s.Element, slot, token);
             if (augmentation is { IsIdentity: false })
-                augmentation.Apply(slot, elements.Shape(s.Element), rng!);
+                augmentation.Apply(slot, elements.Channels, elements.Shape(s.Element), rng!);
             labels[i] = s.Label;
         }
         return new Batch(data, elements.Channels, shape, labels, samples, index);

@@ -49,7 +49,7 @@ public sealed unsafe class PatchCache : IDisposable
         this.elements = elements;
         this.options = options;
         offsets = new int[elements.Count + 1];
-        for (int r = 0; r < elements.Count; r++) offsets[r + 1] = offsets[r] + elements.Length(r);
+        for (int r = 0; r < elements.Count; r++) offsets[r + 1] = offsets[r] + elements.StoredLength(r);
         sessionLength = offsets[^1];
         state = new int[sessions.Count];
         memory = new float[]?[sessions.Count];
@@ -79,7 +79,10 @@ public sealed unsafe class PatchCache : IDisposable
     public event Action<int>? SessionCached;
 
     /// <summary>Floats of element <paramref name="element"/>.</summary>
-    public int PatchLength(int element) => offsets[element + 1] - offsets[element];
+    public int PatchLength(int element) => elements.Length(element);
+
+    /// <summary>Floats the cache keeps for element <paramref name="element"/> (packed for slices).</summary>
+    private int StoredLength(int element) => offsets[element + 1] - offsets[element];
 
     /// <summary>Starts the background decoding: sessions of <paramref name="priority"/> first, in that order, then the rest.</summary>
     public void Start(IEnumerable<int> priority)
@@ -109,14 +112,12 @@ public sealed unsafe class PatchCache : IDisposable
         int length = PatchLength(roi);
         if (destination.Length != length)
             throw new ArgumentException($"destination has {destination.Length} elements; the patch has {length}.", nameof(destination));
+        int stored = StoredLength(roi);
         var block = memory[session];
-        if (block is not null)
-        {
-            block.AsSpan(offsets[roi], length).CopyTo(destination);
-            return;
-        }
-        long byteOffset = ((long)session * sessionLength + offsets[roi]) * sizeof(float);
-        new ReadOnlySpan<float>(spillBase + byteOffset, length).CopyTo(destination);
+        ReadOnlySpan<float> source = block is not null
+            ? block.AsSpan(offsets[roi], stored)
+            : new ReadOnlySpan<float>(spillBase + ((long)session * sessionLength + offsets[roi]) * sizeof(float), stored);
+        elements.Expand(roi, source, destination);
     }
 
     private void EnsureReady(int session, CancellationToken cancel)
@@ -161,7 +162,7 @@ public sealed unsafe class PatchCache : IDisposable
                 block = new float[sessionLength]; // decoded here, then copied to the scratch file
             }
             var destinations = new Memory<float>[elements.Count];
-            for (int r = 0; r < elements.Count; r++) destinations[r] = block.AsMemory(offsets[r], PatchLength(r));
+            for (int r = 0; r < elements.Count; r++) destinations[r] = block.AsMemory(offsets[r], StoredLength(r));
             int constant = elements.Load(sessions[session], destinations);
             if (constant > 0) Interlocked.Add(ref constantPatches, constant);
             if (inMemory)

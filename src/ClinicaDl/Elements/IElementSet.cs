@@ -30,7 +30,18 @@ public interface IElementSet
     /// <summary>The image voxel at element <paramref name="k"/>'s first voxel, for placing it in the image's space; null when unknown (pre-extracted tensors).</summary>
     int[]? Origin(int k);
 
-    /// <summary>Writes element k of <paramref name="session"/> into <c>destinations[k]</c> (C order, channels first, normalised unless disabled), from one read of its image.</summary>
+    /// <summary>Element <paramref name="k"/>'s id in result tables (the <c>&lt;level&gt;_id</c> column): k for ROIs and patches,
+    /// the absolute slice index for slices.</summary>
+    int Id(int k) => k;
+
+    /// <summary>Floats the cache keeps for element <paramref name="k"/>: by default the element itself (channels × voxels);
+    /// a set may store it packed (slices: their 8-bit plane) and unpack it with <see cref="Expand"/>.</summary>
+    int StoredLength(int k) => this.Length(k);
+
+    /// <summary>Unpacks element <paramref name="k"/> as stored in the cache into the network input (channels × voxels).</summary>
+    void Expand(int k, ReadOnlySpan<float> stored, Span<float> element) => stored.CopyTo(element);
+
+    /// <summary>Writes element k of <paramref name="session"/> into <c>destinations[k]</c> (<see cref="StoredLength"/> floats; by default C order, channels first, normalised unless disabled), from one read of its image.</summary>
     /// <returns>How many elements were constant (normalised to zeros, decision 11).</returns>
     int Load(Session session, IReadOnlyList<Memory<float>> destinations);
 }

@@ -12,4 +12,6 @@ public sealed record SelectionSummary(int Fold, string Selection, BinaryMetrics 
 /// <param name="Folds">Folds trained.</param>
 /// <param name="Selections">Validation metrics per fold and selection (empty for the autoencoder).</param>
 /// <param name="AutoencoderLosses">Best validation mean loss per fold (autoencoder only).</param>
-public sealed record RunSummary(string OutputDir, IReadOnlyList<int> Folds, IReadOnlyList<SelectionSummary> Selections, IReadOnlyDictionary<int, double> AutoencoderLosses);
+/// <param name="ElementLevel">The element level's name in the summary: "ROI", "slice", ….</param>
+public sealed record RunSummary(string OutputDir, IReadOnlyList<int> Folds, IReadOnlyList<SelectionSummary> Selections, IReadOnlyDictionary<int, double> AutoencoderLosses,
+    string ElementLevel = "ROI");

@@ -76,6 +76,7 @@ public static class CommandLineRecord
         Add("eval_batch_size", c.EvalBatchSize);
         Add("cache_memory", c.CacheMemoryBytes);
         Add("amp", c.Amp);
+        o.Mode.AddOwnPairs(Add);
         Add("clinicadl_net_version", ToolVersion);
         Add("working_directory", Environment.CurrentDirectory);
         return pairs;

@@ -37,6 +37,9 @@ public abstract record ModeOptions
     /// <summary>Appends the mode's <c>commandline.json</c> keys, which 0.2.1 writes after <c>accumulation_steps</c> (spec modes §1.4).</summary>
     internal abstract void AddPairs(Action<string, object?> add);
 
+    /// <summary>Appends the mode's options of ours (not 0.2.1's) to <c>commandline.json</c>, after the shared ones of ours.</summary>
+    internal virtual void AddOwnPairs(Action<string, object?> add) { }
+
     /// <summary>Checks the mode's options and the model, before any file is read.</summary>
     /// <exception cref="InvalidOptionException">A bad value, naming the option.</exception>
     internal abstract void Check(TrainOptions o);
@@ -45,12 +48,23 @@ public abstract record ModeOptions
     /// <exception cref="ClinicaDlException">Missing or malformed inputs, or elements the network cannot take.</exception>
     internal abstract IElementSet Elements(TrainOptions o, IReadOnlyList<Cohort> cohorts, IReadOnlyList<Session> sessions);
 
+    /// <summary>The mode's own network for <paramref name="o"/> (slice mode's resnet18 with its ImageNet weights), or null
+    /// when MODEL is one of the <see cref="Networks.Architecture"/> networks that <see cref="NetworkFactory"/> builds.</summary>
+    internal virtual TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? CreateNetwork(TrainOptions o) => null;
+
+    /// <summary>Lines the run adds to environment.txt about how its networks start (slice mode: which ImageNet weights, or none).</summary>
+    public virtual IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => [];
+
+    /// <summary>Warnings the run prints before training (slice mode: training from random weights).</summary>
+    public virtual IReadOnlyList<string> Warnings(TrainOptions o) => [];
+
     /// <summary>Reads the mode and its options from a <c>commandline.json</c> (ROI when <c>"mode"</c> is absent).</summary>
     /// <exception cref="CheckpointException">A mode this version does not train.</exception>
     internal static ModeOptions Read(RecordReader r) => r.Str("mode", "roi") switch
     {
         "roi" => RoiOptions.ReadRoi(r),
         "image" => new ImageOptions(),
-        var other => throw new CheckpointException(r.Path, $"mode \"{other}\" is not one this version trains (roi, image); its results cannot be used here."),
+        "slice" => SliceOptions.ReadSlice(r),
+        var other => throw new CheckpointException(r.Path, $"mode \"{other}\" is not one this version trains (roi, image, slice); its results cannot be used here."),
     };
 }

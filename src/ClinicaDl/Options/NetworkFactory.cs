@@ -13,6 +13,7 @@ internal static class NetworkFactory
     /// the autoencoder derived from MODEL, the random-search job's <see cref="RandomArchitecture"/>, or MODEL's classifier.</summary>
     public static nn.Module<Tensor, Tensor> Create(TrainOptions o, IReadOnlyList<int> elementShape)
     {
+        if (o.Mode.CreateNetwork(o) is { } own) return own;
         if (o.NetworkType == NetworkType.Autoencoder) return ArchitectureOf(o).CreateAutoEncoder();
         if (o.Architecture is { } a) return new RandomArchitecture(a.Convolutions, a.FcBlocks, [1, .. elementShape], o.Optimization.Dropout, a.Normalization);
         return ArchitectureOf(o).CreateCnn(o.Optimization.Dropout);
@@ -22,6 +23,7 @@ internal static class NetworkFactory
     public static string? FitProblem(TrainOptions o, IReadOnlyList<int> elementShape)
     {
         if (o.Architecture is not null) return null; // sized for its input
+        if (o.Mode.Models.Contains(ResNet18.ModelName)) return null; // every slice is resized to the 224×224 it takes
         var architecture = ArchitectureOf(o);
         return o.NetworkType == NetworkType.Autoencoder ? architecture.AutoEncoderFitProblem(elementShape) : architecture.CnnFitProblem(elementShape);
     }

@@ -76,11 +76,12 @@ internal sealed class FoldEvaluator(ResultsTree tree, PatchCache cache, int eval
         bool multi = parts.Any(p => p.Network is not null);
         bool wholeImage = cache.Elements.IsWholeImage(); // image mode: the image-level files only (spec modes §3.5)
         var rows = parts.SelectMany(p => p.Result.Rows).ToList();
+        var elements = cache.Elements;
         if (!wholeImage)
-            ResultTables.WriteRoiPredictions(tree.Table(fold, selection, prefix, cache.Elements.Level, "prediction"), rows, withCohort);
+            ResultTables.WriteRoiPredictions(tree.Table(fold, selection, prefix, elements.Level, "prediction"), rows, withCohort, elements.Level);
         if (labelled && !wholeImage)
-            ResultTables.WriteRoiMetrics(tree.Table(fold, selection, prefix, cache.Elements.Level, "metrics"),
-                parts.Select(p => ResultTables.RoiMetricsRow(p.Result.Metrics!, p.Result.TotalLoss, multi ? p.Network : null)));
+            ResultTables.WriteRoiMetrics(tree.Table(fold, selection, prefix, elements.Level, "metrics"),
+                parts.Select(p => ResultTables.RoiMetricsRow(p.Result.Metrics!, p.Result.TotalLoss, multi && p.Network is int k ? elements.Id(k) : null)), elements.Level);
 
         IReadOnlyList<ImagePrediction> images;
         if (cache.Elements.Count == 1)

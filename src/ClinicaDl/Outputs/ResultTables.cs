@@ -7,16 +7,22 @@ namespace ClinicaDl.Outputs;
 public static class ResultTables
 {
     /// <summary>ROI-level predictions.</summary>
-    public static readonly IReadOnlyList<string> RoiPredictionColumns =
-        ["participant_id", "session_id", "roi_id", "true_label", "predicted_label", "proba0", "proba1"];
+    public static readonly IReadOnlyList<string> RoiPredictionColumns = ElementPredictionColumns("roi");
+
+    /// <summary>Element-level predictions of level <paramref name="level"/> (<c>roi</c>, <c>patch</c>, <c>slice</c>): the id column is <c>&lt;level&gt;_id</c>.</summary>
+    public static IReadOnlyList<string> ElementPredictionColumns(string level)
+        => ["participant_id", "session_id", level + "_id", "true_label", "predicted_label", "proba0", "proba1"];
 
     /// <summary>Image-level predictions: ClinicaDL's four columns, then <c>proba0</c>, <c>proba1</c> (decision 15).</summary>
     public static readonly IReadOnlyList<string> ImagePredictionColumns =
         ["participant_id", "session_id", "true_label", "predicted_label", "proba0", "proba1"];
 
     /// <summary>ROI-level metrics.</summary>
-    public static readonly IReadOnlyList<string> RoiMetricsColumns =
-        ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv", "total_loss", "total_kl_loss", "roi_id"];
+    public static readonly IReadOnlyList<string> RoiMetricsColumns = ElementMetricsColumns("roi");
+
+    /// <summary>Element-level metrics of level <paramref name="level"/>.</summary>
+    public static IReadOnlyList<string> ElementMetricsColumns(string level)
+        => ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv", "total_loss", "total_kl_loss", level + "_id"];
 
     /// <summary>Image-level metrics (soft voting).</summary>
     public static readonly IReadOnlyList<string> ImageMetricsColumns =
@@ -49,9 +55,9 @@ public static class ResultTables
     /// <summary>Column added last to prediction tables with <c>--multi_cohort</c>.</summary>
     public const string CohortColumn = "cohort";
 
-    /// <summary>Writes ROI-level predictions.</summary>
-    public static void WriteRoiPredictions(string path, IReadOnlyList<RoiPrediction> rows, bool withCohort)
-        => TsvWriter.Write(path, WithCohort(RoiPredictionColumns, withCohort), rows.Select(r => Cohort(
+    /// <summary>Writes element-level predictions of level <paramref name="level"/>.</summary>
+    public static void WriteRoiPredictions(string path, IReadOnlyList<RoiPrediction> rows, bool withCohort, string level = "roi")
+        => TsvWriter.Write(path, WithCohort(ElementPredictionColumns(level), withCohort), rows.Select(r => Cohort(
             [r.ParticipantId, r.SessionId, r.RoiId, Label(r.TrueLabel), r.PredictedLabel, r.Proba0, r.Proba1], r.Cohort, withCohort)));
 
     /// <summary>Writes image-level predictions.</summary>
@@ -63,9 +69,9 @@ public static class ResultTables
     public static IReadOnlyList<object?> RoiMetricsRow(BinaryMetrics m, double totalLoss, int? roiId)
         => [m.Accuracy, m.BalancedAccuracy, m.Sensitivity, m.Specificity, m.Ppv, m.Npv, totalLoss, 0, roiId];
 
-    /// <summary>Writes ROI-level metrics rows.</summary>
-    public static void WriteRoiMetrics(string path, IEnumerable<IReadOnlyList<object?>> rows)
-        => TsvWriter.Write(path, RoiMetricsColumns, rows);
+    /// <summary>Writes element-level metrics rows of level <paramref name="level"/>.</summary>
+    public static void WriteRoiMetrics(string path, IEnumerable<IReadOnlyList<object?>> rows, string level = "roi")
+        => TsvWriter.Write(path, ElementMetricsColumns(level), rows);
 
     /// <summary>Writes the image-level metrics row.</summary>
     public static void WriteImageMetrics(string path, BinaryMetrics m)

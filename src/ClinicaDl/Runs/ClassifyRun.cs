@@ -118,7 +118,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
                 {
                     var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, elements.Shape(0), device), cancel);
                     // Whole images are not voted: no weights to read.
-                    IReadOnlyList<RoiPrediction> validation = elements.IsWholeImage() ? [] : ReadPredictions(tree.Table(fold, selection, "validation", elements.Level, "prediction"));
+                    IReadOnlyList<RoiPrediction> validation = elements.IsWholeImage() ? [] : ReadPredictions(tree.Table(fold, selection, "validation", elements.Level, "prediction"), elements.Level);
                     var image = evaluator.Write(fold, selection, o.Prefix, results, evaluator.Weights(fold, selection, validation), labelled);
                     if (image is not null)
                     {
@@ -215,10 +215,10 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
             throw new DataLeakageException(split, leaks, $"Their subjects trained fold {fold}; add --skip_leak_check to classify them anyway.");
     }
 
-    internal static IReadOnlyList<RoiPrediction> ReadPredictions(string path)
+    internal static IReadOnlyList<RoiPrediction> ReadPredictions(string path, string level = "roi")
     {
         var table = TsvTable.Read(path);
-        int p = table.IndexOf("participant_id"), s = table.IndexOf("session_id"), roi = table.IndexOf("roi_id"),
+        int p = table.IndexOf("participant_id"), s = table.IndexOf("session_id"), roi = table.IndexOf(level + "_id"),
             t = table.IndexOf("true_label"), pred = table.IndexOf("predicted_label"), p0 = table.IndexOf("proba0"), p1 = table.IndexOf("proba1");
         return table.Rows.Select(r => new RoiPrediction(r[p], r[s], int.Parse(r[roi], CultureInfo.InvariantCulture),
             int.Parse(r[t], CultureInfo.InvariantCulture), int.Parse(r[pred], CultureInfo.InvariantCulture),

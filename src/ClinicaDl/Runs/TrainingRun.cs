@@ -63,7 +63,8 @@ public sealed class TrainingRun
         }
         // Separate jobs training other folds into this OUTPUT_DIR may have written these already (RunPlanner checked they agree).
         WriteOnce(tree.CommandLineJson, CommandLineRecord.ToJson(options), replace: options.Overwrite);
-        WriteOnce(tree.EnvironmentTxt, EnvironmentReport.Describe(options.Computational.UseCpu, Precision.Description, threads), replace: options.Overwrite);
+        WriteOnce(tree.EnvironmentTxt, EnvironmentReport.Describe(options.Computational.UseCpu, Precision.Description, threads)
+            + string.Concat(options.Mode.EnvironmentNotes(options).Select(note => note + "\n")), replace: options.Overwrite);
         return Run(plan, threads, resume: false, cancel);
     }
 
@@ -117,6 +118,7 @@ public sealed class TrainingRun
         var precision = Precision;
         if (precision.Warning is not null) observer.Message(MessageLevel.Warning, precision.Warning);
         observer.Message(MessageLevel.Info, $"precision: {precision.Description}.");
+        foreach (string warning in options.Mode.Warnings(options)) observer.Message(MessageLevel.Warning, warning);
         observer.Message(MessageLevel.Info, $"{plan.Sessions.Count} sessions, {plan.Elements.Describe()}, folds {string.Join(", ", plan.Folds.Select(f => f.Fold))}.");
 
         var cacheOptions = new PatchCacheOptions(options.Computational.NProc,
@@ -174,7 +176,7 @@ public sealed class TrainingRun
         // Over every fold-* present, so folds trained by separate jobs into one OUTPUT_DIR (decision 4) all appear.
         if (trained > 0)
             DrawPlots("the summary", tree.Root, () => TrainingPlots.DrawSummary(tree.Root) is string summary ? [summary] : []);
-        return new RunSummary(tree.Root, plan.Folds.Select(f => f.Fold).ToList(), summaries, aeLosses);
+        return new RunSummary(tree.Root, plan.Folds.Select(f => f.Fold).ToList(), summaries, aeLosses, plan.Elements.Noun);
     }
 
     /// <summary>On resume, the label files must still give the sessions the fold started with (its split.tsv).</summary>

@@ -36,7 +36,7 @@ internal sealed class ClassificationTask(nn.Module<Tensor, Tensor> model, Device
             for (int i = 0; i < batch.Count; i++)
             {
                 var s = batch.Samples[i];
-                rows.Add(new RoiPrediction(s.Session.ParticipantId, s.Session.SessionId, s.Element, s.Label,
+                rows.Add(new RoiPrediction(s.Session.ParticipantId, s.Session.SessionId, cache.Elements.Id(s.Element), s.Label,
                     (int)predicted[i], probabilities[2 * i], probabilities[2 * i + 1], s.Session.Cohort));
             }
         }

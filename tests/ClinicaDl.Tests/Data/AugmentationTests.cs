@@ -76,4 +76,56 @@ public sealed class AugmentationTests
         }
         Assert.Fail("no erasing happened in 20 draws of p = 0.5");
     }
+
+    /// <summary>A (3, 12, 10) slice element with three identical channels, as slice mode feeds resnet18.</summary>
+    private static float[] Slice() => [.. Enumerable.Range(0, 3).SelectMany(_ => Enumerable.Range(0, 120).Select(i => (float)(i % 11) / 11))];
+
+    [Fact]
+    public void CropPad2D_ShiftsWidthByTheFirstDrawAndHeightByTheSecond_InEveryChannel()
+    {
+        var slice = Slice();
+        Augmentation.CropPad2D(slice, [3, 12, 10], new RandomSource(4));
+        var rng = new RandomSource(4);
+        int cw = rng.NextInt(-10, 10), ch = rng.NextInt(-10, 10);
+        var original = Slice();
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < 12; y++)
+                for (int x = 0; x < 10; x++)
+                {
+                    int sy = y + ch, sx = x + cw;
+                    float expected = sy is >= 0 and < 12 && sx is >= 0 and < 10 ? original[(c * 12 + sy) * 10 + sx] : 0f;
+                    Assert.Equal(expected, slice[(c * 12 + y) * 10 + x]);
+                }
+    }
+
+    [Fact]
+    public void Apply2D_ErasingCropPadSmoothing_KeepTheChannelsIdentical_NoiseDoesNot() // spec modes §2.4
+    {
+        var kinds = new[] { AugmentationKind.Erasing, AugmentationKind.CropPad, AugmentationKind.Smoothing };
+        bool changed = false;
+        for (int seed = 0; seed < 5; seed++)
+        {
+            var slice = Slice();
+            new Augmentation(kinds).Apply(slice, 3, [12, 10], new RandomSource(seed, "aug"));
+            Assert.Equal(slice.AsSpan(0, 120).ToArray(), slice.AsSpan(120, 120).ToArray());
+            Assert.Equal(slice.AsSpan(0, 120).ToArray(), slice.AsSpan(240, 120).ToArray());
+            changed |= !slice.SequenceEqual(Slice());
+        }
+        Assert.True(changed);
+        var noisy = Slice();
+        new Augmentation([AugmentationKind.Noise]).Apply(noisy, 3, [12, 10], new RandomSource(1, "aug"));
+        Assert.NotEqual(noisy.AsSpan(0, 120).ToArray(), noisy.AsSpan(120, 120).ToArray());
+    }
+
+    [Fact]
+    public void Apply_ThreeDimensionalOneChannel_IsTheVolumeTransform()
+    {
+        var kinds = new[] { AugmentationKind.Noise, AugmentationKind.CropPad };
+        var a = Patch();
+        var b = Patch();
+        new Augmentation(kinds).Apply(a, 1, Shape, new RandomSource(2, "aug"));
+        new Augmentation(kinds).Apply(b, Shape, new RandomSource(2, "aug"));
+        Assert.Equal(b, a);
+        Assert.Throws<ArgumentException>(() => new Augmentation(kinds).Apply(a, 2, Shape, new RandomSource(0)));
+    }
 }

@@ -102,8 +102,11 @@ public sealed class NiftiHeader
 
     internal static bool IsLeadingSingleton(IReadOnlyList<short> dim) => dim[0] == 4 && dim[1] == 1 && dim[4] > 1;
 
-    /// <summary>Number of voxels in the (single) volume.</summary>
-    public long VoxelCount => (long)SpatialShape[0] * SpatialShape[1] * SpatialShape[2];
+    /// <summary>Volumes stored (the 4th axis of an X×Y×Z×T image read with <see cref="NiftiReader.ReadVolumes"/>); 1 for every other image.</summary>
+    public int Volumes { get; internal init; } = 1;
+
+    /// <summary>Number of voxels stored: the volume's, times <see cref="Volumes"/>.</summary>
+    public long VoxelCount => (long)SpatialShape[0] * SpatialShape[1] * SpatialShape[2] * Volumes;
 
     /// <summary>True when voxel values are raw × <see cref="SclSlope"/> + <see cref="SclInter"/> (slope neither 0 nor non-finite).</summary>
     public bool HasScaling => SclSlope != 0 && float.IsFinite(SclSlope);

@@ -29,8 +29,11 @@ internal static class NiftiHeaderCodec
     private const int DescripLength = 80;
 
     /// <summary>Decodes <paramref name="bytes"/> (at least 348) and checks every field the reader relies on.</summary>
+    /// <param name="bytes">The header bytes.</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="allowVolumes">Accept a 4-D image of several volumes (X, Y, Z, T): only readers that handle <see cref="NiftiHeader.Volumes"/> ask for it.</param>
     /// <exception cref="NiftiFormatException">A field is invalid or unsupported; the message names <paramref name="path"/> and the field.</exception>
-    public static NiftiHeader Decode(ReadOnlySpan<byte> bytes, string path)
+    public static NiftiHeader Decode(ReadOnlySpan<byte> bytes, string path, bool allowVolumes = false)
     {
         if (bytes.Length < HeaderSize)
             throw new NiftiFormatException(path, "sizeof_hdr", Inv($"the file holds {bytes.Length} bytes, fewer than the {HeaderSize}-byte NIfTI-1 header."));
@@ -53,7 +56,7 @@ internal static class NiftiHeaderCodec
 
         var dim = new short[8];
         for (int i = 0; i < 8; i++) dim[i] = r.Int16(OffDim + 2 * i);
-        CheckDim(dim, path);
+        int volumes = CheckDim(dim, path, allowVolumes);
 
         short code = r.Int16(OffDatatype);
         if (!NiftiDataTypes.IsSupported(code))
@@ -90,6 +93,7 @@ internal static class NiftiHeaderCodec
         {
             IsBigEndian = big,
             Dim = ImmutableArray.Create(dim),
+            Volumes = volumes,
             Pixdim = ImmutableArray.Create(pixdim),
             DataType = type,
             BitPix = bitpix,
@@ -185,7 +189,8 @@ internal static class NiftiHeaderCodec
         };
     }
 
-    private static void CheckDim(short[] dim, string path)
+    /// <returns>The number of volumes (1 unless <paramref name="allowVolumes"/> and the image is X×Y×Z×T).</returns>
+    private static int CheckDim(short[] dim, string path, bool allowVolumes)
     {
         int rank = dim[0];
         if (rank < 1 || rank > 7)
@@ -197,15 +202,17 @@ internal static class NiftiHeaderCodec
             throw new NiftiFormatException(path, "dim", Inv($"the image is {rank}-D (dim = {Dims(dim)}); a 3-D image (or a 4-D/5-D one holding a single volume) is expected."));
         // ClinicaDL 0.2.1 writes masks as (1, X, Y, Z) arrays: a leading singleton axis, the volume on axes 2–4.
         int first = NiftiHeader.IsLeadingSingleton(dim) ? 2 : 1;
-        for (int i = first + 3; i <= rank; i++)
+        int volumes = allowVolumes && rank == 4 && first == 1 ? dim[4] : 1;
+        for (int i = first + 3 + (volumes > 1 ? 1 : 0); i <= rank; i++)
             if (dim[i] != 1)
                 throw new NiftiFormatException(path, "dim", Inv($"the image is {rank}-D with dim[{i}] = {dim[i]} (dim = {Dims(dim)}); only 3-D images, or 4-D/5-D images with a single volume, are supported. Extract one volume first (e.g. fslroi)."));
         for (int i = first; i < first + 3; i++)
             if (dim[i] > MaxSpatialSize)
                 throw new NiftiFormatException(path, "dim", Inv($"dim[{i}] = {dim[i]} exceeds the {MaxSpatialSize}-voxel limit per axis (dim = {Dims(dim)})."));
-        long voxels = (long)dim[first] * dim[first + 1] * dim[first + 2];
+        long voxels = (long)dim[first] * dim[first + 1] * dim[first + 2] * volumes;
         if (voxels > MaxVoxels)
-            throw new NiftiFormatException(path, "dim", Inv($"{dim[first]}×{dim[first + 1]}×{dim[first + 2]} = {voxels} voxels exceeds the limit of {MaxVoxels} (2^30)."));
+            throw new NiftiFormatException(path, "dim", Inv($"{dim[first]}×{dim[first + 1]}×{dim[first + 2]}{(volumes > 1 ? $"×{volumes}" : "")} = {voxels} voxels exceeds the limit of {MaxVoxels} (2^30)."));
+        return volumes;
     }
 
     /// <summary>The sform when sform_code &gt; 0, else the qform when qform_code &gt; 0, else the method-1 diagonal.</summary>

@@ -35,6 +35,9 @@ public sealed class NiftiImage
         SizeZ = shape[2];
     }
 
+    /// <summary>Volumes in <see cref="Data"/>, one after the other (1 unless read with <see cref="NiftiReader.ReadVolumes"/>).</summary>
+    public int Volumes => Header.Volumes;
+
     /// <summary>The header read from the file, or built for a new image.</summary>
     public NiftiHeader Header { get; }
 

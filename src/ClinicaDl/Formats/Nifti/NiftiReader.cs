@@ -41,14 +41,23 @@ public static class NiftiReader
 
     /// <summary>Reads the image at <paramref name="path"/> into <paramref name="reuse"/> when it has exactly the image's voxel count (a decode worker's buffer, kept from one image to the next), else into a new array.</summary>
     /// <remarks>The image's <see cref="NiftiImage.Data"/> is then <paramref name="reuse"/> itself: the caller must be done with the image before reusing the buffer.</remarks>
-    public static NiftiImage Read(string path, float[]? reuse)
+    public static NiftiImage Read(string path, float[]? reuse) => Read(path, reuse, allowVolumes: false);
+
+    /// <summary>Reads the image at <paramref name="path"/>, which may be 4-D with several volumes (X, Y, Z, T), as clinica's DARTEL templates are.</summary>
+    /// <returns>The image: <see cref="NiftiImage.Shape"/> is the volume's, <see cref="NiftiImage.Volumes"/> says how many follow each other in <see cref="NiftiImage.Data"/>.</returns>
+    /// <exception cref="NiftiFormatException">The file is not a supported, well-formed NIfTI-1 image.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be opened.</exception>
+    public static NiftiImage ReadVolumes(string path) => Read(path, reuse: null, allowVolumes: true);
+
+    private static NiftiImage Read(string path, float[]? reuse, bool allowVolumes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
         long length = file.Length;
         if (!IsGzip(file))
         {
-            NiftiHeader header = ReadPlainHeader(file, length, path);
+            NiftiHeader header = ReadPlainHeader(file, length, path, allowVolumes);
             file.Position = header.VoxOffset;
             float[] data = ReadVoxels(file, header, path, reuse);
             return new NiftiImage(header, data);
@@ -57,7 +66,7 @@ public static class NiftiReader
         uint? trailerSize = GzipTrailerSize(file, length);
         return Gunzip(path, file, gz =>
         {
-            NiftiHeader header = ReadHeaderBytes(gz, path);
+            NiftiHeader header = ReadHeaderBytes(gz, path, allowVolumes);
             long needed = header.VoxelCount * header.DataType.Size();
             long total = header.VoxOffset + needed;
             if (total > (length + 1024) * MaxDeflateRatio)
@@ -144,20 +153,20 @@ public static class NiftiReader
         }
     }
 
-    private static NiftiHeader ReadPlainHeader(FileStream file, long length, string path)
+    private static NiftiHeader ReadPlainHeader(FileStream file, long length, string path, bool allowVolumes = false)
     {
-        NiftiHeader header = ReadHeaderBytes(file, path);
+        NiftiHeader header = ReadHeaderBytes(file, path, allowVolumes);
         long total = header.VoxOffset + header.VoxelCount * header.DataType.Size();
         if (length < total)
             throw new NiftiFormatException(path, "data", Inv($"the file is {length} bytes; the header needs {total} (vox_offset {header.VoxOffset} + {header.VoxelCount} voxels × {header.DataType.Size()} bytes of {header.DataType}). The file is truncated."));
         return header;
     }
 
-    private static NiftiHeader ReadHeaderBytes(Stream stream, string path)
+    private static NiftiHeader ReadHeaderBytes(Stream stream, string path, bool allowVolumes = false)
     {
         var bytes = new byte[NiftiHeaderCodec.HeaderSize];
         int n = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-        return NiftiHeaderCodec.Decode(bytes.AsSpan(0, n), path);
+        return NiftiHeaderCodec.Decode(bytes.AsSpan(0, n), path, allowVolumes);
     }
 
     private static void Skip(Stream stream, long count, string path, NiftiHeader header)

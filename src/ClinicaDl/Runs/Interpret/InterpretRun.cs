@@ -103,6 +103,8 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
 
         var here = model with { Data = model.Data with { MultiCohort = multi } };
         var rois = here.Mode.Elements(here, cohorts, sessions);
+        if (rois.Shape(0).Length != 3)
+            throw new InvalidOptionException("MODEL_PATH", $"a results folder of a 3-D model: the 2-D maps of {here.Mode.Name} models (0.2.1's map.jpg) are not written by this version", o.ModelPath);
 
         Affine affine = Affine.Identity;
         if (o.NiftiTemplatePath is string template)
@@ -212,7 +214,7 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
             correct = rows.Select(r => (r.Cohort, r.ParticipantId, r.SessionId, r.TrueLabel == r.PredictedLabel));
         else
         {
-            var validation = ClassifyRun.ReadPredictions(plan.Tree.Table(fold, selection, "validation", "roi", "prediction"));
+            var validation = ClassifyRun.ReadPredictions(plan.Tree.Table(fold, selection, "validation", plan.Rois.Level, "prediction"), plan.Rois.Level);
             var weights = SoftVoting.ComputeWeights(validation, plan.Model.SelectionThreshold);
             correct = SoftVoting.Combine(rows, weights).Select(r => (r.Cohort, r.ParticipantId, r.SessionId, r.TrueLabel == r.PredictedLabel));
         }

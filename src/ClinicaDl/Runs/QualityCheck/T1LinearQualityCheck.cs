@@ -141,7 +141,7 @@ public static class T1LinearQualityCheck
     }
 
     /// <summary>Every <c>subjects/sub-*/ses-*</c> folder of the CAPS, sorted (0.2.1 lists the CAPS the same way).</summary>
-    private static List<(string Participant, string Session)> ScanSessions(CapsLayout caps)
+    internal static List<(string Participant, string Session)> ScanSessions(CapsLayout caps)
     {
         string subjects = Path.Combine(caps.Root, "subjects");
         if (!Directory.Exists(subjects))
@@ -152,7 +152,7 @@ public static class T1LinearQualityCheck
             .ToList();
     }
 
-    private static string Sha256(string path)
+    internal static string Sha256(string path)
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));

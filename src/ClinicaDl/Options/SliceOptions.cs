@@ -1,0 +1,130 @@
+using ClinicaDl.Caps;
+using ClinicaDl.Data;
+using ClinicaDl.Elements;
+using ClinicaDl.Errors;
+using ClinicaDl.Networks;
+using ClinicaDl.Slices;
+
+namespace ClinicaDl.Options;
+
+/// <summary>The slice mode (<c>train slice</c>) and its options (spec modes §1.2, §5).</summary>
+/// <param name="SliceDirection"><c>-sd/--slice_direction</c>: 0 sagittal, 1 coronal, 2 axial.</param>
+/// <param name="DiscardedSlices"><c>--discarded_slices</c> as given (one or two values), or null for 0.2.1's default 20.</param>
+/// <param name="UseExtractedSlices"><c>--use_extracted_slices</c>.</param>
+/// <param name="ImageNetWeightsFile"><c>--imagenet_weights</c> (ours): torchvision's ResNet-18 ImageNet file; null looks in torch hub's cache.</param>
+public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? DiscardedSlices = null, bool UseExtractedSlices = false,
+    string? ImageNetWeightsFile = null) : ModeOptions
+{
+    /// <inheritdoc />
+    public override string Name => "slice";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<NetworkType> Networks => [NetworkType.Cnn, NetworkType.MultiCnn];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Models => [ResNet18.ModelName];
+
+    /// <inheritdoc />
+    public override bool HasVisualization => false;
+
+    /// <summary>The direction and discarded slices, checked.</summary>
+    /// <exception cref="InvalidOptionException">A value 0.2.1 would accept and misuse (M19, M20).</exception>
+    public SliceRange Range => SliceRange.Parse(SliceDirection, DiscardedSlices);
+
+    /// <inheritdoc />
+    public override int? ElementCount => Range.Count(CapsLayout.CroppedShape);
+
+    /// <inheritdoc />
+    internal override void AddPairs(Action<string, object?> add)
+    {
+        add("slice_direction", SliceDirection);
+        add("discarded_slices", DiscardedSlices is null ? SliceRange.DefaultDiscarded : DiscardedSlices.ToList());
+        add("use_extracted_slices", UseExtractedSlices);
+    }
+
+    /// <inheritdoc />
+    internal override void AddOwnPairs(Action<string, object?> add) => add("imagenet_weights", ImageNetWeightsFile);
+
+    /// <summary>Reads the slice keys; an older file's <c>mri_plane</c> is its <c>slice_direction</c>, and <c>discarded_slices</c>
+    /// is the recorded value (0.2.1's reader always used 20: spec M2).</summary>
+    internal static SliceOptions ReadSlice(RecordReader r)
+    {
+        int direction = r.IntOrNull("slice_direction") ?? r.IntOrNull("mri_plane") ?? 0;
+        IReadOnlyList<int>? discarded = null;
+        if (r.Present("discarded_slices", out var v))
+            discarded = v.ValueKind == System.Text.Json.JsonValueKind.Array
+                ? v.EnumerateArray().Select(e => r.Int32Of("discarded_slices", e)).ToList()
+                : v.ValueKind == System.Text.Json.JsonValueKind.Number && r.Int32Of("discarded_slices", v) == SliceRange.DefaultDiscarded ? null : [r.Int32Of("discarded_slices", v)];
+        return new SliceOptions(direction, discarded, r.Bool("use_extracted_slices"), r.StrOrNull("imagenet_weights"));
+    }
+
+    /// <inheritdoc />
+    internal override void Check(TrainOptions o)
+    {
+        if (o.Architecture is not null || !Models.Contains(o.Model))
+            throw new InvalidOptionException("MODEL", "resnet18 (the only slice network of ClinicaDL 0.2.1)", o.Model);
+        _ = Range;
+        if (o.Data.Unnormalize)
+            throw new InvalidOptionException("-un/--unnormalize",
+                "is not available in slice mode: slices are quantised to 8 bits after min-max normalisation, as torchvision's ToPILImage does; without it 0.2.1 overflows (spec M12)");
+        _ = Weights;
+    }
+
+    /// <summary>Where resnet18's ImageNet weights come from (found once per run: spec M31), or random initialisation.</summary>
+    /// <exception cref="InvalidOptionException">An explicit <c>--imagenet_weights</c> file that does not exist.</exception>
+    public ImageNetWeights Weights => ClinicaDl.Networks.ImageNetWeights.Locate(ImageNetWeightsFile);
+
+    /// <inheritdoc />
+    internal override TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> CreateNetwork(TrainOptions o)
+    {
+        var network = new ResNet18(o.Optimization.Dropout);
+        try
+        {
+            Weights.LoadInto(network);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        return network;
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => o.Transfer.Path is null
+        ? [Weights.Describe()]
+        : [$"resnet18 starts from the transfer-learning source {o.Transfer.Path} (every weight; ImageNet weights are not used)"];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Warnings(TrainOptions o) => o.Transfer.Path is null && Weights.IsRandom
+        ? [Weights.Describe() + $". Give torchvision's file with --imagenet_weights, or put it in {Weights.SearchedFolder}."]
+        : [];
+
+    /// <inheritdoc />
+    internal override IElementSet Elements(TrainOptions o, IReadOnlyList<Cohort> cohorts, IReadOnlyList<Session> sessions)
+    {
+        var range = Range;
+        var source = new SliceSource(range, UseExtractedSlices);
+        int length;
+        if (UseExtractedSlices)
+        {
+            length = sessions.Count == 0 ? range.Direction.Length(CapsLayout.CroppedShape) : source.CountExtracted(sessions[0]);
+            if (length == 0) source.CheckExtracted(sessions.Take(1).ToList(), 1); // names slice 0 of the first session
+        }
+        else
+        {
+            CapsImages.Check(sessions);
+            length = range.Direction.Length(CapsLayout.CroppedShape);
+        }
+        int count = length - range.DiscardedStart - range.DiscardedEnd;
+        string given = "--discarded_slices " + string.Join(" ", DiscardedSlices ?? [SliceRange.DefaultDiscarded]);
+        if (count < 1)
+            throw new InvalidOptionException("--discarded_slices",
+                $"{given} leaves no slice: the images have {length} {range.Direction.ToString().ToLowerInvariant()} slices, so the slices discarded at both ends must add up to less than {length}");
+        if (o.NetworkType == NetworkType.MultiCnn && count < 2)
+            throw new InvalidOptionException("--discarded_slices",
+                $"{given} leaves a single slice; multicnn needs at least two (one network per slice): use cnn for a single slice");
+        if (UseExtractedSlices) source.CheckExtracted(sessions, count);
+        return new SliceElements(source, count);
+    }
+}
