@@ -11,7 +11,7 @@ internal static class ClassifyCommand
     {
         var caps = new Argument<string>("CAPS_DIR") { Description = "CAPS of the sessions to classify (with --multi_cohort: a TSV of cohort, path)." };
         var tsv = new Argument<string>("TSV_PATH") { Description = "A TSV of sessions (participant_id, session_id[, diagnosis]) or a folder of <DIAG>_baseline.tsv files." };
-        var modelPath = new Argument<string>("MODEL_PATH") { Description = "Results folder of train roi cnn or multicnn." };
+        var modelPath = new Argument<string>("MODEL_PATH") { Description = "Results folder of train roi cnn or multicnn, or of train image cnn." };
         var prefix = new Argument<string>("PREFIX") { Description = "Prefix of the result files: <PREFIX>_{roi,image}_level_{prediction,metrics}.tsv." };
         var useCpu = OptionFactory.Flag("--use_cpu", "Run on the CPU (default: GPU).", "-cpu");
         var nproc = OptionFactory.Int("--nproc", "Images decoded in parallel.", 2, 1, "-np");

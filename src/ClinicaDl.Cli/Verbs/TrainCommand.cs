@@ -12,7 +12,7 @@ namespace ClinicaDl.Cli.Verbs;
 internal static class TrainCommand
 {
     /// <summary>The modes of <c>train</c>, in ClinicaDL's order.</summary>
-    private static readonly IReadOnlyList<ModeVerb> Modes = [new PatchVerb(), new RoiVerb(), new SliceVerb()];
+    private static readonly IReadOnlyList<ModeVerb> Modes = [new ImageVerb(), new PatchVerb(), new RoiVerb(), new SliceVerb()];
 
     public static Command Build(CliContext context, Option<string> logname)
     {
@@ -41,7 +41,7 @@ internal static class TrainCommand
 
     private static Command Resume(CliContext context)
     {
-        var output = new Argument<string>("OUTPUT_DIR") { Description = "Results folder of an interrupted clinicadl train roi run." };
+        var output = new Argument<string>("OUTPUT_DIR") { Description = "Results folder of an interrupted clinicadl train run." };
         var split = OptionFactory.IntList("--split", "Folds to resume (default: every fold recorded or present).", 0);
         var cmd = new Command("resume", "Continue every unfinished fold from its last checkpoint; finished folds are left alone.") { output, split };
         cmd.SetAction(r =>

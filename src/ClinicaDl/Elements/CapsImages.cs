@@ -28,11 +28,14 @@ public static class CapsImages
         return hasNifti ? nifti : null;
     }
 
-    /// <summary>Every session's image exists and is on the cropped t1-linear grid; checked from headers, no image body is read.</summary>
+    /// <summary>Every session's image exists and is on the cropped t1-linear grid (with <paramref name="anyGrid"/>: on the first
+    /// image's grid, whatever it is); checked from headers, no image body is read. Returns the grid.</summary>
     /// <exception cref="CapsLayoutException">A missing image, or one on another grid.</exception>
-    public static void Check(IReadOnlyList<Session> sessions)
+    public static int[] Check(IReadOnlyList<Session> sessions, bool anyGrid = false)
     {
         var missing = new List<string>();
+        int[]? grid = anyGrid ? null : CapsLayout.CroppedShape;
+        string? first = null;
         foreach (var s in sessions)
         {
             string? file = ImageFile(s);
@@ -50,13 +53,21 @@ public static class CapsImages
             {
                 throw new CapsLayoutException(file, $"image of {s.Key} cannot be read ({e.Message}).");
             }
-            if (!shape.SequenceEqual(CapsLayout.CroppedShape))
-                throw new CapsLayoutException(file, $"image of {s.Key} is {string.Join("×", shape)}; the cropped t1-linear grid is 169×208×179.",
+            if (grid is null)
+            {
+                grid = shape;
+                first = file;
+            }
+            if (!shape.SequenceEqual(grid))
+                throw new CapsLayoutException(file, first is null
+                        ? $"image of {s.Key} is {string.Join("×", shape)}; the cropped t1-linear grid is 169×208×179."
+                        : $"image of {s.Key} is {string.Join("×", shape)}; the first image ({first}) is {string.Join("×", grid)}, and every image of a run must share one grid.",
                     "Use images from clinica's t1-linear pipeline (desc-Crop).");
         }
         if (missing.Count > 0)
             throw new CapsLayoutException(missing[0], $"image not found{(missing.Count > 1 ? $" (and {missing.Count - 1} other session(s) have no image)" : "")}.",
                 "Each session of the label files needs its t1-linear image in the CAPS.");
+        return grid ?? CapsLayout.CroppedShape;
     }
 
     /// <summary>The spatial shape of a whole-image tensor (1, X, Y, Z), checked without reading its voxels, so that a garbage <c>.pt</c> is refused before anything is written.</summary>

@@ -49,6 +49,12 @@ public interface IElementSet
 /// <summary>Helpers over any element set.</summary>
 public static class ElementSets
 {
+    /// <summary>The level of whole images: result files <c>&lt;subset&gt;_image_level_*.tsv</c>.</summary>
+    public const string ImageLevel = "image";
+
+    /// <summary>True when the element is the whole image (image mode): element-level results are the image-level ones, written once.</summary>
+    public static bool IsWholeImage(this IElementSet set) => set.Level == ImageLevel;
+
     /// <summary>Floats in element <paramref name="k"/> (channels × voxels).</summary>
     public static int Length(this IElementSet set, int k) => set.Channels * set.Shape(k).Aggregate(1, (a, b) => a * b);
 

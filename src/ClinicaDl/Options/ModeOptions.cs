@@ -63,8 +63,9 @@ public abstract record ModeOptions
     internal static ModeOptions Read(RecordReader r) => r.Str("mode", "roi") switch
     {
         "roi" => RoiOptions.ReadRoi(r),
+        "image" => new ImageOptions(),
         "patch" => PatchOptions.ReadPatch(r),
         "slice" => SliceOptions.ReadSlice(r),
-        var other => throw new CheckpointException(r.Path, $"mode \"{other}\" is not one this version trains (patch, roi, slice); its results cannot be used here."),
+        var other => throw new CheckpointException(r.Path, $"mode \"{other}\" is not one this version trains (image, patch, roi, slice); its results cannot be used here."),
     };
 }

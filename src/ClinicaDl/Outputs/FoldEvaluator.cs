@@ -1,3 +1,4 @@
+using ClinicaDl.Elements;
 using ClinicaDl.Data;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.PyTorch;
@@ -73,10 +74,12 @@ internal sealed class FoldEvaluator(ResultsTree tree, PatchCache cache, int eval
     public BinaryMetrics? Write(int fold, string selection, string prefix, IReadOnlyList<(int? Network, PassResult Result)> parts, SoftVoting.Weights weights, bool labelled)
     {
         bool multi = parts.Any(p => p.Network is not null);
+        bool wholeImage = cache.Elements.IsWholeImage(); // image mode: the image-level files only (spec modes §3.5)
         var rows = parts.SelectMany(p => p.Result.Rows).ToList();
         var elements = cache.Elements;
-        ResultTables.WriteRoiPredictions(tree.Table(fold, selection, prefix, elements.Level, "prediction"), rows, withCohort, elements.Level);
-        if (labelled)
+        if (!wholeImage)
+            ResultTables.WriteRoiPredictions(tree.Table(fold, selection, prefix, elements.Level, "prediction"), rows, withCohort, elements.Level);
+        if (labelled && !wholeImage)
             ResultTables.WriteRoiMetrics(tree.Table(fold, selection, prefix, elements.Level, "metrics"),
                 parts.Select(p => ResultTables.RoiMetricsRow(p.Result.Metrics!, p.Result.TotalLoss, multi && p.Network is int k ? elements.Id(k) : null)), elements.Level);
 
@@ -88,7 +91,9 @@ internal sealed class FoldEvaluator(ResultsTree tree, PatchCache cache, int eval
         ResultTables.WriteImagePredictions(tree.Table(fold, selection, prefix, "image", "prediction"), images, withCohort);
         if (!labelled) return null;
         var imageMetrics = BinaryMetrics.From(images.Select(i => i.TrueLabel).ToList(), images.Select(i => i.PredictedLabel).ToList());
-        if (cache.Elements.Count == 1)
+        if (wholeImage)
+            ResultTables.WriteWholeImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), parts[0].Result.Metrics!, parts[0].Result.TotalLoss);
+        else if (cache.Elements.Count == 1)
             ResultTables.WriteSingleRoiImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), parts[0].Result.Metrics!, parts[0].Result.TotalLoss);
         else
             ResultTables.WriteImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), imageMetrics);

@@ -32,6 +32,10 @@ public static class ResultTables
     public static readonly IReadOnlyList<string> SingleRoiImageMetricsColumns =
         ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv", "total_loss", "total_kl_loss"];
 
+    /// <summary>Image-level metrics of image mode (spec modes §3.5): the element metrics, with an empty <c>image_id</c>.</summary>
+    public static readonly IReadOnlyList<string> WholeImageMetricsColumns =
+        ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv", "total_loss", "total_kl_loss", "image_id"];
+
     /// <summary><c>training.tsv</c> of a CNN.</summary>
     public static readonly IReadOnlyList<string> CnnTrainingColumns =
         ["epoch", "iteration", "time", "balanced_accuracy_train", "loss_train", "balanced_accuracy_valid", "loss_valid"];
@@ -76,6 +80,10 @@ public static class ResultTables
     /// <summary>Writes the image-level metrics of a single-ROI run (spec §7.6).</summary>
     public static void WriteSingleRoiImageMetrics(string path, BinaryMetrics m, double totalLoss)
         => TsvWriter.Write(path, SingleRoiImageMetricsColumns, [[m.Accuracy, m.BalancedAccuracy, m.Sensitivity, m.Specificity, m.Ppv, m.Npv, totalLoss, 0]]);
+
+    /// <summary>Writes the image-level metrics of image mode (spec modes §3.5).</summary>
+    public static void WriteWholeImageMetrics(string path, BinaryMetrics m, double totalLoss)
+        => TsvWriter.Write(path, WholeImageMetricsColumns, [[m.Accuracy, m.BalancedAccuracy, m.Sensitivity, m.Specificity, m.Ppv, m.Npv, totalLoss, 0, null]]);
 
     /// <summary>An unlabelled session (classify without diagnoses) has an empty true_label.</summary>
     private static object? Label(int label) => label < 0 ? null : label;

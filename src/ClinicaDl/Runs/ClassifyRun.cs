@@ -21,7 +21,7 @@ namespace ClinicaDl.Runs;
 /// <summary>Options of <c>clinicadl classify CAPS_DIR TSV_PATH MODEL_PATH PREFIX</c> (spec §7.10).</summary>
 /// <param name="CapsDir">CAPS of the sessions to classify (a TSV of cohorts with <c>--multi_cohort</c>).</param>
 /// <param name="TsvPath">A TSV of sessions (diagnosis optional), or a folder of <c>&lt;DIAG&gt;_baseline.tsv</c> files.</param>
-/// <param name="ModelPath">A results folder of <c>train roi cnn</c> or <c>multicnn</c>.</param>
+/// <param name="ModelPath">A results folder of <c>train roi cnn</c> or <c>multicnn</c>, or of <c>train image cnn</c>.</param>
 /// <param name="Prefix">Output file prefix: <c>&lt;prefix&gt;_{roi,image}_level_{prediction,metrics}.tsv</c>.</param>
 /// <param name="UseCpu"><c>-cpu/--use_cpu</c>.</param>
 /// <param name="NProc"><c>-np/--nproc</c>.</param>
@@ -58,7 +58,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
         if (!o.UseCpu && !cuda.is_available())
             throw new InvalidOptionException("-cpu/--use_cpu", "no GPU is available. Please add the -cpu flag to run on CPU");
         if (!Directory.Exists(o.ModelPath))
-            throw new InvalidOptionException("MODEL_PATH", "a results folder of clinicadl train roi cnn or multicnn", o.ModelPath);
+            throw new InvalidOptionException("MODEL_PATH", "a results folder of clinicadl train roi cnn or multicnn, or train image cnn", o.ModelPath);
         var model = CommandLineRecord.Read(Path.Combine(o.ModelPath, "commandline.json"), o.ModelPath);
         if (model.NetworkType == NetworkType.Autoencoder)
             throw new InvalidOptionException("MODEL_PATH", "a cnn or multicnn results folder (an autoencoder does not classify)", o.ModelPath);
@@ -89,7 +89,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
             foreach (string selection in ResultsTree.Selections)
             {
                 string weightsFile = tree.Table(fold, selection, "validation", elements.Level, "prediction");
-                if (!File.Exists(weightsFile))
+                if (!elements.IsWholeImage() && !File.Exists(weightsFile))
                     throw new CheckpointException(weightsFile, $"not found: classify weighs the {elements.Noun}s with the validation results of training.");
                 string output = tree.Table(fold, selection, o.Prefix, "image", "prediction");
                 if (!o.Overwrite && File.Exists(output))
@@ -117,7 +117,8 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
                 foreach (string selection in ResultsTree.Selections)
                 {
                     var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, elements.Shape(0), device), cancel);
-                    var validation = ReadPredictions(tree.Table(fold, selection, "validation", elements.Level, "prediction"), elements.Level);
+                    // Whole images are not voted: no weights to read.
+                    IReadOnlyList<RoiPrediction> validation = elements.IsWholeImage() ? [] : ReadPredictions(tree.Table(fold, selection, "validation", elements.Level, "prediction"), elements.Level);
                     var image = evaluator.Write(fold, selection, o.Prefix, results, evaluator.Weights(fold, selection, validation), labelled);
                     if (image is not null)
                     {

@@ -1,0 +1,52 @@
+using ClinicaDl.Caps;
+using ClinicaDl.Elements;
+using ClinicaDl.Errors;
+using ClinicaDl.Networks;
+
+namespace ClinicaDl.Options;
+
+/// <summary>The image mode (<c>train image</c>, spec modes §3): one element per session, the whole image. It has no options of its own.</summary>
+public sealed record ImageOptions : ModeOptions
+{
+    /// <inheritdoc />
+    public override string Name => "image";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<NetworkType> Networks => [NetworkType.Cnn, NetworkType.Autoencoder];
+
+    /// <inheritdoc />
+    /// <remarks>Conv4_FC3 only gives an autoencoder here (its classifier does not fit whole images; refused by the fit check).</remarks>
+    public override IReadOnlyList<string> Models => [.. Architecture.ImageNetworks.Select(a => a.Name), Architecture.Conv4Fc3.Name];
+
+    /// <inheritdoc />
+    public override bool HasSelectionThreshold => false;
+
+    /// <inheritdoc />
+    public override int? ElementCount => 1;
+
+    /// <inheritdoc />
+    internal override void AddPairs(Action<string, object?> add)
+    {
+    }
+
+    /// <inheritdoc />
+    internal override void Check(TrainOptions o)
+    {
+        if (!Models.Contains(o.Model))
+            throw new InvalidOptionException("MODEL", string.Join(", ", Models) + " (the image networks of ClinicaDL 0.2.1)", o.Model);
+        if (o.NetworkType == NetworkType.MultiCnn)
+            throw new InvalidOptionException("network", "cnn or autoencoder (multicnn is not offered for images, as in ClinicaDL 0.2.1)", "multicnn");
+        if (o.NetworkType == NetworkType.Cnn && Architecture.Find(o.Model) is { Variational: true })
+            throw new InvalidOptionException("MODEL", "Conv5_FC3, Conv5_FC3_mni or Conv6_FC3 for cnn (VConv5_FC3's variational training, with its KL term, "
+                + "is not implemented yet; its autoencoder is)", o.Model);
+    }
+
+    /// <inheritdoc />
+    internal override IElementSet Elements(TrainOptions o, IReadOnlyList<Cohort> cohorts, IReadOnlyList<Session> sessions)
+    {
+        int[] shape = CapsImages.Check(sessions, anyGrid: true);
+        if (NetworkFactory.FitProblem(o, shape) is string problem)
+            throw new InvalidOptionException("MODEL", problem.TrimEnd('.'));
+        return new ImageElements(shape, !o.Data.Unnormalize);
+    }
+}
