@@ -157,7 +157,7 @@ public sealed class TrainingRun
                 if (!warnedConstant && cache.ConstantPatches > 0)
                 {
                     warnedConstant = true;
-                    observer.Message(MessageLevel.Warning, $"{cache.ConstantPatches} {plan.Elements.Noun} patch(es) were constant; min-max normalisation set them to zeros.");
+                    observer.Message(MessageLevel.Warning, $"{cache.ConstantPatches} cached element(s) at {plan.Elements.Noun} level were constant; min-max normalisation set them to zeros.");
                 }
             }
             if (options.NetworkType != NetworkType.Autoencoder)

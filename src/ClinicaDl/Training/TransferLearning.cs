@@ -46,7 +46,7 @@ internal sealed class TransferLearning
         if (o.NetworkType == NetworkType.Autoencoder && source != NetworkType.Autoencoder)
             throw new InvalidOptionException(option, $"an autoencoder results folder for an autoencoder (transfer learning from {recorded.NetworkName} to autoencoder is not implemented, as in ClinicaDL)", path);
         if (o.NetworkType == NetworkType.Cnn && source == NetworkType.MultiCnn)
-            throw new InvalidOptionException(option, "a cnn or autoencoder results folder for cnn (a multicnn folder holds one network per ROI; train multicnn to use it)", path);
+            throw new InvalidOptionException(option, "a cnn or autoencoder results folder for cnn (a multicnn folder holds one network per ROI, patch or slice; train multicnn to use it)", path);
         if (o.NetworkType == NetworkType.MultiCnn && source == NetworkType.MultiCnn && recorded.Mode.ElementCount is int n && n != roiCount)
             throw new InvalidOptionException(option, $"a multicnn folder with {roiCount} networks (it has {n})", path);
         string selection = source == NetworkType.Autoencoder ? "best_loss" : o.Transfer.Selection;
