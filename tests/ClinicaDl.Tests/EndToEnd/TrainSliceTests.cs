@@ -14,20 +14,9 @@ public sealed class TrainSliceTests(SyntheticCapsFixture data)
     private static IReadOnlyList<string> Col(TsvTable table, string column) => [.. table.Rows.Select(r => r[table.IndexOf(column)])];
 
     /// <summary>Python: 0.2.1's resnet18 (spec §5.4) and slice transform (§5.3) on a NIfTI.</summary>
-    private const string Reference = """
-        import sys, csv, json, torch, torch.nn as nn, torchvision, nibabel as nib
+    private const string Reference = PythonModels.ClinicaResNet18 + """
+        import csv, json, nibabel as nib
         from torchvision import transforms
-        def clinica_resnet18(dropout=0.0):
-            m = torchvision.models.resnet18()
-            m.drop_out = nn.Dropout(p=dropout)
-            m.fc_out = nn.Linear(1000, 2)
-            def forward(x):
-                x = m.maxpool(m.relu(m.bn1(m.conv1(x))))
-                x = m.layer4(m.layer3(m.layer2(m.layer1(x))))
-                x = m.avgpool(x).view(x.size(0), -1)
-                return m.fc_out(m.drop_out(m.fc(x)))
-            m.forward = forward
-            return m
         tf = transforms.Compose([transforms.ToPILImage(), transforms.Resize((224, 224)), transforms.ToTensor()])
         def clinica_slice(caps, p, s, direction, i):
             image = torch.from_numpy(nib.load(f"{caps}/subjects/{p}/{s}/t1_linear/{p}_{s}_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz").get_fdata()).float()

@@ -112,23 +112,6 @@ public sealed class ResNet18Tests
         Assert.Contains("features.0.weight", e.Message);
     }
 
-    /// <summary>Python: torchvision's ResNet-18 as ClinicaDL 0.2.1 modifies it (spec §5.4).</summary>
-    private const string ClinicaResNet = """
-        import sys, torch, torch.nn as nn, torchvision
-        def clinica_resnet18(dropout=0.0):
-            m = torchvision.models.resnet18()
-            m.drop_out = nn.Dropout(p=dropout)
-            m.fc_out = nn.Linear(1000, 2)
-            def forward(x):
-                x = m.maxpool(m.relu(m.bn1(m.conv1(x))))
-                x = m.layer4(m.layer3(m.layer2(m.layer1(x))))
-                x = m.avgpool(x).view(x.size(0), -1)
-                return m.fc_out(m.drop_out(m.fc(x)))
-            m.forward = forward
-            return m
-
-        """;
-
     [PythonFact("torch", "torchvision")]
     public void LoadInto_TorchvisionFiles_ZipLegacyAndOld2017Layout()
     {
@@ -198,7 +181,7 @@ public sealed class ResNet18Tests
         PyTorchFile.SaveCheckpoint(model, new Dictionary<string, object?> { ["model"] = ModelState.StateDict(net), ["epoch"] = 0 });
         PyTorchFile.SaveTensor(inputs, input);
         PyTorchFile.SaveTensor(probs, probabilities);
-        string output = Python.Run(ClinicaResNet + """
+        string output = Python.Run(PythonModels.ClinicaResNet18 + """
             m = clinica_resnet18(0.3)
             m.load_state_dict(torch.load(sys.argv[1])["model"], strict=True)
             m.eval()

@@ -3,6 +3,23 @@ namespace ClinicaDl.Tests.Support;
 /// <summary>ClinicaDL 0.2.1's networks written in PyTorch from the spec (§5.1–5.3), for interoperability tests.</summary>
 internal static class PythonModels
 {
+    /// <summary>Python: torchvision's ResNet-18 as ClinicaDL 0.2.1 modifies it (spec §5.4).</summary>
+    public const string ClinicaResNet18 = """
+        import sys, torch, torch.nn as nn, torchvision
+        def clinica_resnet18(dropout=0.0):
+            m = torchvision.models.resnet18()
+            m.drop_out = nn.Dropout(p=dropout)
+            m.fc_out = nn.Linear(1000, 2)
+            def forward(x):
+                x = m.maxpool(m.relu(m.bn1(m.conv1(x))))
+                x = m.layer4(m.layer3(m.layer2(m.layer1(x))))
+                x = m.avgpool(x).view(x.size(0), -1)
+                return m.fc_out(m.drop_out(m.fc(x)))
+            m.forward = forward
+            return m
+
+        """;
+
     /// <summary>Python source defining PadMaxPool3d, Conv4_FC3, CropMaxUnpool3d and AutoEncoder (and a helper to cut/normalise default ROIs).</summary>
     public const string Conv4Fc3 = """
 import torch, torch.nn as nn, torch.nn.functional as F
