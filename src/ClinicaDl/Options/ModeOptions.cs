@@ -17,7 +17,7 @@ public abstract record ModeOptions
     public abstract string Name { get; }
 
     /// <summary>The network kinds the mode offers, in ClinicaDL's order.</summary>
-    public abstract IReadOnlyList<NetworkType> Networks { get; }
+    public abstract IReadOnlyList<NetworkKind> Networks { get; }
 
     /// <summary>The MODEL names the mode trains; the first is the default.</summary>
     public abstract IReadOnlyList<string> Models { get; }

@@ -19,7 +19,7 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
     public override string Name => "slice";
 
     /// <inheritdoc />
-    public override IReadOnlyList<NetworkType> Networks => [NetworkType.Cnn, NetworkType.MultiCnn];
+    public override IReadOnlyList<NetworkKind> Networks => [NetworkKind.Cnn, NetworkKind.MultiCnn];
 
     /// <inheritdoc />
     public override IReadOnlyList<string> Models => [ResNet18.ModelName];
@@ -121,7 +121,7 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
         if (count < 1)
             throw new InvalidOptionException("--discarded_slices",
                 $"{given} leaves no slice: the images have {length} {range.Direction.ToString().ToLowerInvariant()} slices, so the slices discarded at both ends must add up to less than {length}");
-        if (o.NetworkType == NetworkType.MultiCnn && count < 2)
+        if (count < o.NetworkKind.MinimumElements)
             throw new InvalidOptionException("--discarded_slices",
                 $"{given} leaves a single slice; multicnn needs at least two (one network per slice): use cnn for a single slice");
         if (UseExtractedSlices) source.CheckExtracted(sessions, count);

@@ -75,10 +75,8 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         if (!Directory.Exists(o.ModelPath))
             throw new InvalidOptionException("MODEL_PATH", "a results folder of clinicadl train roi cnn or random-search", o.ModelPath);
         var model = CommandLineRecord.Read(Path.Combine(o.ModelPath, "commandline.json"), o.ModelPath).Rebased();
-        if (model.NetworkType == NetworkType.MultiCnn)
-            throw new InvalidOptionException("MODEL_PATH", "a cnn results folder: the interpretation of multicnn is not implemented (as in ClinicaDL 0.2.1)", o.ModelPath);
-        if (model.NetworkType == NetworkType.Autoencoder)
-            throw new InvalidOptionException("MODEL_PATH", "a cnn results folder: an autoencoder has no class logit to explain", o.ModelPath);
+        if (model.NetworkKind.InterpretRefusal is string refusal)
+            throw new InvalidOptionException("MODEL_PATH", refusal, o.ModelPath);
         var tree = new ResultsTree(o.ModelPath);
         var folds = Directory.GetDirectories(o.ModelPath, "fold-*")
             .Select(d => int.TryParse(Path.GetFileName(d)["fold-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int f) ? f : -1)

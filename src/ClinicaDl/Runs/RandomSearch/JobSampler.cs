@@ -158,8 +158,8 @@ public static class JobSampler
         foreach (var mode in Candidates(s["mode"]).Select(e => e.GetString()!))
             if (!supportedModes.Contains(mode))
                 throw s.Bad("mode", $"a mode this version trains ({string.Join(", ", supportedModes)})", JsonSerializer.SerializeToElement(mode));
-        ChoiceOf(s, "network_type", e => e.ValueKind == JsonValueKind.String && e.GetString() is "cnn" or "multicnn" or "autoencoder", "cnn or multicnn (or a list of them)");
-        if (Candidates(s["network_type"]).Any(e => e.GetString() == "autoencoder"))
+        ChoiceOf(s, "network_type", e => e.ValueKind == JsonValueKind.String && NetworkKind.Named(e.GetString()!) is not null, "cnn or multicnn (or a list of them)");
+        if (Candidates(s["network_type"]).Any(e => NetworkKind.Named(e.GetString()!) is { Reconstructs: true }))
             throw s.Bad("network_type", "cnn or multicnn: an autoencoder cannot invert RandomArchitecture's blocks (ClinicaDL 0.2.1 crashes at the first step, V4)", s["network_type"]);
         ChoiceOf(s, "network_normalization", e => e.ValueKind == JsonValueKind.Null || e.ValueKind == JsonValueKind.String && e.GetString() is "BatchNorm" or "InstanceNorm",
             "\"BatchNorm\", \"InstanceNorm\" or null (or a list of them)");

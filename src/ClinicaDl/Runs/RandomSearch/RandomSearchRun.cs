@@ -68,10 +68,10 @@ public sealed class RandomSearchRun(RandomSearchOptions options, ITrainingObserv
     /// <summary>The training options of a sampled ROI job.</summary>
     public static TrainOptions ToTrainOptions(SampledJob job, RandomSearchOptions o, long seed)
     {
-        var type = job.NetworkType == "multicnn" ? NetworkType.MultiCnn : NetworkType.Cnn;
+        var kind = NetworkKind.Named(job.NetworkType) ?? throw new InvalidOperationException($"network_type {job.NetworkType} was not checked.");
         var c = o.Computational with { EvaluationSteps = JobSampler.EvaluationSteps(o.Computational.EvaluationSteps, job.AccumulationSteps) };
         var augmentation = job.DataAugmentation?.Select(a => Enum.Parse<AugmentationKind>(a)).ToList();
-        return new TrainOptions(type, job.CapsDir, job.Preprocessing, job.TsvPath, Path.Combine(o.LaunchDir, o.Name), "RandomArchitecture",
+        return new TrainOptions(kind, job.CapsDir, job.Preprocessing, job.TsvPath, Path.Combine(o.LaunchDir, o.Name), "RandomArchitecture",
             c,
             new DataOptions(job.MultiCohort, job.Diagnoses, job.Baseline, job.Unnormalize, augmentation is { Count: > 0 } ? augmentation : null,
                 job.Sampler == "weighted" ? SamplerKind.Weighted : SamplerKind.Random),
