@@ -9,13 +9,13 @@ namespace ClinicaDl.Options;
 /// interpret all build their networks here.</summary>
 internal static class NetworkFactory
 {
-    /// <summary>The network of <paramref name="o"/> for one-channel elements of spatial shape <paramref name="elementShape"/>:
+    /// <summary>The network of <paramref name="o"/> for elements (of the mode's channels) of spatial shape <paramref name="elementShape"/>:
     /// the autoencoder derived from MODEL, the random-search job's <see cref="RandomArchitecture"/>, or MODEL's classifier.</summary>
     public static nn.Module<Tensor, Tensor> Create(TrainOptions o, IReadOnlyList<int> elementShape)
     {
         if (o.Mode.CreateNetwork(o) is { } own) return own;
         if (o.NetworkType == NetworkType.Autoencoder) return ArchitectureOf(o).CreateAutoEncoder();
-        if (o.Architecture is { } a) return new RandomArchitecture(a.Convolutions, a.FcBlocks, [1, .. elementShape], o.Optimization.Dropout, a.Normalization);
+        if (o.Architecture is { } a) return new RandomArchitecture(a.Convolutions, a.FcBlocks, [o.Mode.ElementChannels, .. elementShape], o.Optimization.Dropout, a.Normalization);
         return ArchitectureOf(o).CreateCnn(o.Optimization.Dropout);
     }
 
