@@ -9,7 +9,7 @@ namespace ClinicaDl.Options;
 /// interpret all build their networks here.</summary>
 internal static class NetworkFactory
 {
-    /// <summary>The network of <paramref name="o"/> for one-channel elements of spatial shape <paramref name="elementShape"/>:
+    /// <summary>The network of <paramref name="o"/> for elements (of the mode's channels) of spatial shape <paramref name="elementShape"/>:
     /// the autoencoder derived from MODEL, the random-search job's <see cref="RandomArchitecture"/>, or MODEL's classifier.</summary>
     public static nn.Module<Tensor, Tensor> Create(TrainOptions o, IReadOnlyList<int> elementShape)
     {

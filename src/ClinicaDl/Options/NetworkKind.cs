@@ -135,7 +135,7 @@ public abstract class NetworkKind
 
         internal override nn.Module<Tensor, Tensor> Create(TrainOptions o, Func<Architecture> architecture, IReadOnlyList<int> elementShape)
             => o.Architecture is { } a
-                ? new RandomArchitecture(a.Convolutions, a.FcBlocks, [1, .. elementShape], o.Optimization.Dropout, a.Normalization)
+                ? new RandomArchitecture(a.Convolutions, a.FcBlocks, [o.Mode.ElementChannels, .. elementShape], o.Optimization.Dropout, a.Normalization)
                 : architecture().CreateCnn(o.Optimization.Dropout);
 
         internal override string? FitProblem(Architecture architecture, IReadOnlyList<int> elementShape) => architecture.CnnFitProblem(elementShape);

@@ -27,6 +27,9 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
     /// <inheritdoc />
     public override bool HasVisualization => false;
 
+    /// <inheritdoc />
+    public override int ElementChannels => 3;
+
     /// <summary>The direction and discarded slices, checked.</summary>
     /// <exception cref="InvalidOptionException">A value 0.2.1 would accept and misuse (M19, M20).</exception>
     public SliceRange Range => SliceRange.Parse(SliceDirection, DiscardedSlices);
@@ -40,6 +43,15 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
         add("slice_direction", SliceDirection);
         add("discarded_slices", DiscardedSlices is null ? SliceRange.DefaultDiscarded : DiscardedSlices.ToList());
         add("use_extracted_slices", UseExtractedSlices);
+    }
+
+    /// <inheritdoc />
+    /// <remarks><c>use_extracted_slices</c> is among the search's fixed keys, written before; the search samples one discarded count.</remarks>
+    internal override void AddSearchPairs(Action<string, object?> add, double selectionThreshold)
+    {
+        add("discarded_slices", DiscardedSlices is { Count: > 0 } d ? d[0] : SliceRange.DefaultDiscarded);
+        add("selection_threshold", selectionThreshold);
+        add("slice_direction", SliceDirection);
     }
 
     /// <inheritdoc />
@@ -61,7 +73,7 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
     /// <inheritdoc />
     internal override void Check(TrainOptions o)
     {
-        if (o.Architecture is not null || !Models.Contains(o.Model))
+        if (o.Architecture is null && !Models.Contains(o.Model))
             throw new InvalidOptionException("MODEL", "resnet18 (the only slice network of ClinicaDL 0.2.1)", o.Model);
         _ = Range;
         if (o.Data.Unnormalize)
@@ -75,8 +87,9 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
     public ImageNetWeights Weights => ClinicaDl.Networks.ImageNetWeights.Locate(ImageNetWeightsFile);
 
     /// <inheritdoc />
-    internal override TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> CreateNetwork(TrainOptions o)
+    internal override TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? CreateNetwork(TrainOptions o)
     {
+        if (o.Architecture is not null) return null; // a random-search job's RandomArchitecture, built by NetworkFactory
         var network = new ResNet18(o.Optimization.Dropout);
         try
         {
@@ -91,12 +104,13 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
     }
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => o.Transfer.Path is null
+    public override IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => o.Architecture is not null ? []
+        : o.Transfer.Path is null
         ? [Weights.Describe()]
         : [$"resnet18 starts from the transfer-learning source {o.Transfer.Path} (every weight; ImageNet weights are not used)"];
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Warnings(TrainOptions o) => o.Transfer.Path is null && Weights.IsRandom
+    public override IReadOnlyList<string> Warnings(TrainOptions o) => o.Architecture is null && o.Transfer.Path is null && Weights.IsRandom
         ? [Weights.Describe() + $". Give torchvision's file with --imagenet_weights, or put it in {Weights.SearchedFolder}."]
         : [];
 
