@@ -216,7 +216,7 @@ public static class JobSampler
     private static void CheckModeKeys(SearchSpace s)
     {
         var modes = Candidates(s["mode"]).Select(e => e.GetString()!).ToHashSet();
-        bool multi = Candidates(s["network_type"]).Any(e => e.GetString() == "multicnn");
+        bool multi = Candidates(s["network_type"]).Any(e => NetworkKind.Named(e.GetString()!) is { NetworkPerElement: true });
         if (modes.Contains("image") && multi)
             throw s.Bad("network_type", "cnn when mode may be image: multicnn trains one network per element and an image is one element "
                 + "(ClinicaDL 0.2.1 raises ValueError)", s["network_type"]);
