@@ -2,7 +2,7 @@
 # Golden check for refactorings (issue 11, "behaviour unchanged"): on a tiny generated CAPS, with a fixed seed and one
 # torch thread, runs
 #   train roi cnn, train roi multicnn, train roi autoencoder --visualization, classify (with the cnn results),
-#   extract roi + train roi multicnn --use_extracted_roi, and train roi cnn interrupted by SIGINT then train resume,
+#   extract roi + train roi multicnn --use_extracted_roi, and train roi cnn interrupted by SIGTERM then train resume,
 # and writes a manifest of everything they wrote: the file tree (names with time stamps or host names normalised),
 # the TSVs with their `time` column removed, and the sha256 of every other deterministic file (weights, optimizer
 # and checkpoint state, commandline.json, reconstructions, extracted tensors, plots). Files that hold wall times or
@@ -33,7 +33,7 @@ clinicadl classify "$caps" "$caps/labels/validation_splits-2/split-0" "$out/cnn"
 clinicadl extract roi "$caps" t1-linear --roi_list rightHippocampusBox leftHippocampusBox >/dev/null
 train multicnn multicnn-extracted --use_extracted_roi --roi_list rightHippocampusBox leftHippocampusBox
 
-# Interrupt: SIGINT once the first checkpoint exists, then resume. A correct resume gives the same files whatever the
+# Interrupt: SIGTERM (a background job of a script ignores SIGINT) once the first checkpoint exists, then resume. A correct resume gives the same files whatever the
 # moment of the interrupt (tests/…/ResumeTests), so the manifest does not depend on the timing; the exit code is printed.
 dotnet "$dll" train roi cnn "$caps" t1-linear "$caps/labels" "$out/resumed" Conv4_FC3 "${common[@]:2}" --epochs 6 --split 1 >/dev/null 2>&1 &
 pid=$!
@@ -41,9 +41,9 @@ for _ in $(seq 1 1200); do
   if compgen -G "$out/resumed/fold-1/models/checkpoint.pth.tar" >/dev/null || ! kill -0 "$pid" 2>/dev/null; then break; fi
   sleep 0.1
 done
-kill -INT "$pid" 2>/dev/null || true
+kill -TERM "$pid" 2>/dev/null || true
 set +e; wait "$pid"; rc=$?; set -e
-echo "interrupted run exit code: $rc (130: interrupted; 0: it finished first)"
+echo "interrupted run exit code: $rc (143: interrupted; 0: it finished first)"
 clinicadl train resume "$out/resumed" -q >/dev/null
 
 manifest="$work/manifest.txt"

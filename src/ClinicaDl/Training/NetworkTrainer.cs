@@ -23,9 +23,11 @@ internal sealed record NetworkOutcome(NetworkId Id, int EpochsRun, bool StoppedE
 /// better validation balanced accuracy and strictly lower validation loss; early stopping on the validation loss.
 /// Every step runs in its own dispose scope; every random draw is derived from the seed and the step's position
 /// (<see cref="Seeds"/>). Checkpoints, best models, training.tsv and event files are written atomically.
-/// <para>Interruption: the cancellation token is honoured at the next update boundary (or epoch end), where a
-/// resumable checkpoint is written before <see cref="OperationCanceledException"/> is thrown. A resumed network ends
-/// with the same weights and tables as one never interrupted.</para>
+/// <para>The loop's state is one <see cref="ResumeState"/>, which checkpoints store.</para>
+/// <para>Interruption: the cancellation token is honoured at the next update boundary (or epoch end), and within an
+/// evaluation pass at its next batch; a resumable checkpoint is written before <see cref="OperationCanceledException"/>
+/// is thrown (an interrupted evaluation is run again on resume). A resumed network ends with the same weights and
+/// tables as one never interrupted.</para>
 /// </remarks>
 internal sealed class NetworkTrainer
 {
@@ -67,38 +69,58 @@ internal sealed class NetworkTrainer
         string modelDir = tree.Models(fold, id.Network);
         Directory.CreateDirectory(modelDir);
 
-        var state = resume ? ResumeState.Load(tree.Checkpoint(fold, id.Network), model, optimizer) : null;
-        if (state is not null)
+        var loaded = resume ? ResumeState.Load(tree.Checkpoint(fold, id.Network), model, optimizer) : null;
+        if (loaded is not null)
         {
-            stopping.Restore(state.EarlyBest, state.EarlyBad);
-            RestoreBestModels(id, model, optimizer, state);
-            observer.Message(MessageLevel.Warning, $"{id}: resuming at epoch {state.Epoch}, step {state.Step}.");
+            stopping.Restore(loaded.EarlyBest, loaded.EarlyBad);
+            RestoreBestModels(id, model, optimizer, loaded);
+            observer.Message(MessageLevel.Warning, $"{id}: resuming at epoch {loaded.Epoch}, step {loaded.Step}.");
         }
-        var s = state ?? ResumeState.Start;
-        using var log = openLog(id, task.Classifies, time.GetUtcNow(), (s.LogRows, s.LastTensorBoardStep));
-
-        double bestBacc = s.BestBacc, bestLoss = s.BestLoss;
-        int bestBaccEpoch = s.BestBaccEpoch, bestLossEpoch = s.BestLossEpoch;
-        double? lastValidLoss = s.LastValidLoss, lastValidAcc = s.LastValidAcc;
-        long lastTbStep = s.LastTensorBoardStep;
-        int epoch = s.Epoch, startStep = s.Step;
-        bool midEpoch = startStep > 0;
-        double offset = s.Seconds;
+        var state = loaded ?? new ResumeState();
+        using var log = openLog(id, task.Classifies, time.GetUtcNow(), (state.LogRows, state.LastTensorBoardStep));
+        bool midEpoch = state.Step > 0;
+        double offset = state.Seconds;
         var clock = Stopwatch.StartNew();
         double Seconds() => offset + clock.Elapsed.TotalSeconds;
         observer.NetworkStarted(id, o.Epochs, stepsPerEpoch, plan.Train.Count, plan.Valid.Count);
 
-        // Early stopping is consulted once per epoch, before it starts: not again for an epoch resumed in its middle.
-        while (epoch < o.Epochs && (midEpoch || !stopping.Step(lastValidLoss)))
+        // The checkpoint of an interrupt, then the exception that reports it.
+        OperationCanceledException Interrupted(string where)
         {
+            state.EarlyBest = stopping.Best;
+            state.EarlyBad = stopping.BadEpochs;
+            state.Seconds = Seconds();
+            state.LogRows = log.RowCount;
+            SaveResumable(id, model, optimizer, state);
+            return new OperationCanceledException($"{id}: interrupted {where}.", cancel);
+        }
+
+        // A mid-epoch evaluation after batch i; an interrupt during it leaves it pending for the resumed run.
+        void EvaluateMid(int i)
+        {
+            state.Step = i + 1;
+            state.MidEvaluationPending = true;
+            var (tr, va) = EvaluateBoth(plan, cancel);
+            state.MidEvaluationPending = false;
+            state.EvaluatedMid = true;
+            state.LastTensorBoardStep = i + (long)state.Epoch * stepsPerEpoch;
+            Log(log, id, state.Epoch, i, false, Seconds(), tr, va, state.LastTensorBoardStep, false, false);
             model.train();
-            bool stepped = midEpoch && s.Stepped, evaluatedMid = midEpoch && s.EvaluatedMid;
+        }
+
+        // Early stopping is consulted once per epoch, before it starts: not again for an epoch resumed in its middle.
+        while (state.Epoch < o.Epochs && (midEpoch || !stopping.Step(state.LastValidLoss)))
+        {
+            int epoch = state.Epoch;
+            model.train();
             if (!midEpoch) optimizer.zero_grad();
-            int lastIteration = startStep - 1;
-            var order = sampler.NextEpoch(Seeds.Stream(options.Seed, "sampler", fold, network, epoch));
-            using (var stream = new BatchStream(cache, order, batchSize, augmentation,
-                       b => Seeds.Stream(options.Seed, "augment", fold, network, epoch, b), startBatch: startStep))
+            int lastIteration = state.Step - 1;
+            try
             {
+                if (state.MidEvaluationPending) EvaluateMid(state.Step - 1);
+                var order = sampler.NextEpoch(Seeds.Stream(options.Seed, "sampler", fold, network, epoch));
+                using var stream = new BatchStream(cache, order, batchSize, augmentation,
+                    b => Seeds.Stream(options.Seed, "augment", fold, network, epoch, b), startBatch: state.Step);
                 foreach (var batch in stream.Batches())
                 {
                     int i = batch.Index;
@@ -112,55 +134,57 @@ internal sealed class NetworkTrainer
                     if ((i + 1) % o.AccumulationSteps != 0) continue;
                     optimizer.step();
                     optimizer.zero_grad();
-                    stepped = true;
-                    if (options.Computational.EvaluationSteps != 0 && (i + 1) % options.Computational.EvaluationSteps == 0)
-                    {
-                        evaluatedMid = true;
-                        var (tr, va) = EvaluateBoth(plan, cancel);
-                        lastTbStep = i + (long)epoch * stepsPerEpoch;
-                        Log(log, id, epoch, i, false, Seconds(), tr, va, lastTbStep, false, false);
-                        model.train();
-                    }
-                    if (cancel.IsCancellationRequested)
-                    {
-                        SaveResumable(id, model, optimizer, new ResumeState(epoch, i + 1, bestBacc, bestLoss, bestBaccEpoch, bestLossEpoch,
-                            stopping.Best, stopping.BadEpochs, lastValidLoss, stepped, evaluatedMid, Seconds(), log.RowCount, lastTbStep)
-                        { LastValidAcc = lastValidAcc });
-                        throw new OperationCanceledException($"{id}: interrupted at epoch {epoch}, step {i + 1}.", cancel);
-                    }
+                    state.Stepped = true;
+                    state.Step = i + 1;
+                    if (options.Computational.EvaluationSteps != 0 && (i + 1) % options.Computational.EvaluationSteps == 0) EvaluateMid(i);
+                    if (cancel.IsCancellationRequested) throw Interrupted($"at epoch {epoch}, step {i + 1}");
                 }
             }
-            if (!stepped)
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested && state.MidEvaluationPending)
+            {
+                throw Interrupted($"at epoch {epoch}, step {state.Step}, during an evaluation");
+            }
+            if (!state.Stepped)
                 throw new TrainingFailedException($"{id}: the model has not been updated once in epoch {epoch}; --accumulation_steps ({o.AccumulationSteps}) is larger than the {stepsPerEpoch} batches of an epoch.");
-            if (options.Computational.EvaluationSteps != 0 && !evaluatedMid)
+            if (options.Computational.EvaluationSteps != 0 && !state.EvaluatedMid)
                 observer.Message(MessageLevel.Warning, $"{id}: no evaluation happened during epoch {epoch}: --evaluation_steps ({options.Computational.EvaluationSteps}) is larger than the batches of an epoch or never falls on an update.");
             optimizer.zero_grad(); // a partial accumulation at the end of the epoch is discarded (spec §6.4)
 
-            var (trainResult, validResult) = EvaluateBoth(plan, cancel);
+            PassResult trainResult, validResult;
+            try
+            {
+                (trainResult, validResult) = EvaluateBoth(plan, cancel);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                // Every batch is done and the partial accumulation discarded: the resumed run evaluates the epoch again.
+                state.Step = lastIteration + 1;
+                throw Interrupted($"at the end of epoch {epoch}, during its evaluation");
+            }
             double validLoss = task.Classifies ? validResult.MeanLoss : validResult.TotalLoss;
-            bool accBest = task.Classifies && validResult.BalancedAccuracy!.Value > bestBacc;
-            bool lossBest = validLoss < bestLoss;
-            if (accBest) { bestBacc = validResult.BalancedAccuracy!.Value; bestBaccEpoch = epoch; }
-            if (lossBest) { bestLoss = validLoss; bestLossEpoch = epoch; }
-            lastTbStep = task.Classifies ? (epoch + 1L) * stepsPerEpoch : (epoch + 1L) * stepsPerEpoch - 1;
-            Log(log, id, epoch, lastIteration, true, Seconds(), trainResult, validResult, lastTbStep, accBest, lossBest);
-            lastValidLoss = validLoss;
-            lastValidAcc = validResult.BalancedAccuracy;
-            var next = new ResumeState(epoch + 1, 0, bestBacc, bestLoss, bestBaccEpoch, bestLossEpoch,
-                stopping.Best, stopping.BadEpochs, lastValidLoss, false, false, Seconds(), log.RowCount, lastTbStep)
-            { LastValidAcc = validResult.BalancedAccuracy };
-            SaveCheckpoints(id, model, optimizer, epoch, validLoss, validResult.BalancedAccuracy, accBest, lossBest, next);
-            epoch++;
+            bool accBest = task.Classifies && validResult.BalancedAccuracy!.Value > state.BestBacc;
+            bool lossBest = validLoss < state.BestLoss;
+            if (accBest) { state.BestBacc = validResult.BalancedAccuracy!.Value; state.BestBaccEpoch = epoch; }
+            if (lossBest) { state.BestLoss = validLoss; state.BestLossEpoch = epoch; }
+            state.LastTensorBoardStep = task.Classifies ? (epoch + 1L) * stepsPerEpoch : (epoch + 1L) * stepsPerEpoch - 1;
+            Log(log, id, epoch, lastIteration, true, Seconds(), trainResult, validResult, state.LastTensorBoardStep, accBest, lossBest);
+            state.LastValidLoss = validLoss;
+            state.LastValidAcc = validResult.BalancedAccuracy;
+            state.NextEpoch();
+            state.EarlyBest = stopping.Best;
+            state.EarlyBad = stopping.BadEpochs;
+            state.Seconds = Seconds();
+            state.LogRows = log.RowCount;
+            SaveCheckpoints(id, model, optimizer, epoch, validLoss, validResult.BalancedAccuracy, accBest, lossBest, state);
             midEpoch = false;
-            startStep = 0;
             if (cancel.IsCancellationRequested)
-                throw new OperationCanceledException($"{id}: interrupted after epoch {epoch - 1}.", cancel);
+                throw new OperationCanceledException($"{id}: interrupted after epoch {epoch}.", cancel);
         }
-        bool stoppedEarly = epoch < o.Epochs;
+        bool stoppedEarly = state.Epoch < o.Epochs;
         File.Delete(tree.Checkpoint(fold, id.Network));
         File.Delete(tree.Optimizer(fold, id.Network));
-        observer.NetworkCompleted(id, epoch, stoppedEarly);
-        return new NetworkOutcome(id, epoch, stoppedEarly, bestBaccEpoch, bestLossEpoch);
+        observer.NetworkCompleted(id, state.Epoch, stoppedEarly);
+        return new NetworkOutcome(id, state.Epoch, stoppedEarly, state.BestBaccEpoch, state.BestLossEpoch);
     }
 
     /// <summary>Forward, loss and backward of one batch in its own dispose scope; returns the loss value.</summary>
@@ -179,10 +203,9 @@ internal sealed class NetworkTrainer
     private (PassResult Train, PassResult Valid) EvaluateBoth(NetworkPlan plan, CancellationToken cancel)
     {
         int batch = options.EvalBatchSize;
-        // Evaluation passes run to their end even when an interrupt is pending: the checkpoint follows them.
-        var train = task.Evaluate(cache, plan.Train, batch, CancellationToken.None);
-        var valid = task.Evaluate(cache, plan.Valid, batch, CancellationToken.None);
-        _ = cancel;
+        // An interrupt stops a pass at its next batch; the caller's checkpoint makes the resumed run evaluate again.
+        var train = task.Evaluate(cache, plan.Train, batch, cancel);
+        var valid = task.Evaluate(cache, plan.Valid, batch, cancel);
         return (train, valid);
     }
 

@@ -6,40 +6,79 @@ using static TorchSharp.torch;
 
 namespace ClinicaDl.Training;
 
-/// <summary>Where a network's training loop stands, stored in <c>checkpoint.pth.tar</c> so that <c>train resume</c> can continue it.</summary>
+/// <summary>The state of a network's training loop: where it stands (epoch, step), the best models so far, early
+/// stopping, what the current epoch has done, and how much was logged. The loop updates this one object; a checkpoint
+/// stores it (<see cref="ToDictionary"/>) so that <c>train resume</c> can continue the loop (<see cref="Load"/>).</summary>
 /// <remarks>
 /// No random-generator state is stored: every draw is derived from the seed and the position (epoch, batch), so the
 /// position is enough to draw exactly what the uninterrupted run would have drawn. Checkpoints are written only at
 /// update boundaries, where no gradient is being accumulated.
 /// </remarks>
-/// <param name="Epoch">The epoch to run (0-based).</param>
-/// <param name="Step">The first batch of that epoch still to run (0 at an epoch boundary).</param>
-/// <param name="BestBacc">Best validation balanced accuracy so far (−1 before any).</param>
-/// <param name="BestLoss">Best validation loss so far (+∞ before any).</param>
-/// <param name="BestBaccEpoch">Epoch of <see cref="BestBacc"/> (−1 before any).</param>
-/// <param name="BestLossEpoch">Epoch of <see cref="BestLoss"/> (−1 before any).</param>
-/// <param name="EarlyBest">Early stopping's reference value.</param>
-/// <param name="EarlyBad">Early stopping's count of epochs without improvement.</param>
-/// <param name="LastValidLoss">The last end-of-epoch validation loss (null before the first).</param>
-/// <param name="Stepped">Whether the current epoch has updated the weights yet.</param>
-/// <param name="EvaluatedMid">Whether the current epoch has had a mid-epoch evaluation yet.</param>
-/// <param name="Seconds">Training time so far (training.tsv's <c>time</c> continues from it).</param>
-/// <param name="LogRows">training.tsv rows written at this point.</param>
-/// <param name="LastTensorBoardStep">The last TensorBoard step written at this point.</param>
-internal sealed record ResumeState(int Epoch, int Step, double BestBacc, double BestLoss, int BestBaccEpoch, int BestLossEpoch,
-    double? EarlyBest, int EarlyBad, double? LastValidLoss, bool Stepped, bool EvaluatedMid, double Seconds, int LogRows, long LastTensorBoardStep)
+internal sealed class ResumeState
 {
+    /// <summary>The epoch being run (0-based).</summary>
+    public int Epoch { get; set; }
+
+    /// <summary>The first batch of <see cref="Epoch"/> still to run (0 at an epoch boundary).</summary>
+    public int Step { get; set; }
+
+    /// <summary>Best validation balanced accuracy so far (−1 before any).</summary>
+    public double BestBacc { get; set; } = -1;
+
+    /// <summary>Best validation loss so far (+∞ before any).</summary>
+    public double BestLoss { get; set; } = double.PositiveInfinity;
+
+    /// <summary>Epoch of <see cref="BestBacc"/> (−1 before any).</summary>
+    public int BestBaccEpoch { get; set; } = -1;
+
+    /// <summary>Epoch of <see cref="BestLoss"/> (−1 before any).</summary>
+    public int BestLossEpoch { get; set; } = -1;
+
+    /// <summary>Early stopping's reference value.</summary>
+    public double? EarlyBest { get; set; }
+
+    /// <summary>Early stopping's count of epochs without improvement.</summary>
+    public int EarlyBad { get; set; }
+
+    /// <summary>The last end-of-epoch validation loss (null before the first).</summary>
+    public double? LastValidLoss { get; set; }
+
+    /// <summary>The last end-of-epoch validation balanced accuracy (null before the first, or for the autoencoder).</summary>
+    public double? LastValidAcc { get; set; }
+
+    /// <summary>Whether the current epoch has updated the weights yet.</summary>
+    public bool Stepped { get; set; }
+
+    /// <summary>Whether the current epoch has had a mid-epoch evaluation yet.</summary>
+    public bool EvaluatedMid { get; set; }
+
+    /// <summary>Whether the mid-epoch evaluation after batch <see cref="Step"/> − 1 was interrupted: it runs first on resume.</summary>
+    public bool MidEvaluationPending { get; set; }
+
+    /// <summary>Training time so far (training.tsv's <c>time</c> continues from it).</summary>
+    public double Seconds { get; set; }
+
+    /// <summary>training.tsv rows written at this point.</summary>
+    public int LogRows { get; set; }
+
+    /// <summary>The last TensorBoard step written at this point.</summary>
+    public long LastTensorBoardStep { get; set; } = long.MinValue;
+
     /// <summary>The checkpoint key holding this state (ours; ClinicaDL ignores unknown keys).</summary>
     public const string StateKey = "clinicadl_resume";
 
     /// <summary>The checkpoint key holding the optimizer state, so that one atomic file is enough to resume.</summary>
     public const string OptimizerKey = "clinicadl_optimizer";
 
-    /// <summary>The state of a network that has not started.</summary>
-    public static ResumeState Start { get; } = new(0, 0, -1, double.PositiveInfinity, -1, -1, null, 0, null, false, false, 0, 0, long.MinValue);
-
-    /// <summary>The last end-of-epoch validation balanced accuracy (null before the first, or for the autoencoder).</summary>
-    public double? LastValidAcc { get; init; }
+    /// <summary>Marks the start of the next epoch: nothing of it done yet.</summary>
+    public void NextEpoch()
+    {
+        Epoch++;
+        Step = 0;
+        Stepped = false;
+        EvaluatedMid = false;
+        MidEvaluationPending = false;
+    }
 
     /// <summary>The state as a checkpoint dict.</summary>
     public Dictionary<string, object?> ToDictionary() => new()
@@ -56,6 +95,7 @@ internal sealed record ResumeState(int Epoch, int Step, double BestBacc, double 
         ["last_valid_acc"] = LastValidAcc,
         ["stepped"] = Stepped,
         ["evaluated_mid_epoch"] = EvaluatedMid,
+        ["mid_evaluation_pending"] = MidEvaluationPending,
         ["seconds"] = Seconds,
         ["log_rows"] = (long)LogRows,
         ["last_tensorboard_step"] = LastTensorBoardStep,
@@ -79,11 +119,25 @@ internal sealed record ResumeState(int Epoch, int Step, double BestBacc, double 
         double? N(string key) => d[key] is null ? null : Convert.ToDouble(d[key], CultureInfo.InvariantCulture);
         try
         {
-            return new ResumeState((int)L("epoch"), (int)L("step"), D("best_balanced_accuracy"), D("best_loss"),
-                (int)L("best_balanced_accuracy_epoch"), (int)L("best_loss_epoch"), N("early_stopping_best"), (int)L("early_stopping_bad_epochs"),
-                N("last_valid_loss"), (bool)d["stepped"]!, (bool)d["evaluated_mid_epoch"]!, D("seconds"), (int)L("log_rows"), L("last_tensorboard_step"))
+            return new ResumeState
             {
+                Epoch = (int)L("epoch"),
+                Step = (int)L("step"),
+                BestBacc = D("best_balanced_accuracy"),
+                BestLoss = D("best_loss"),
+                BestBaccEpoch = (int)L("best_balanced_accuracy_epoch"),
+                BestLossEpoch = (int)L("best_loss_epoch"),
+                EarlyBest = N("early_stopping_best"),
+                EarlyBad = (int)L("early_stopping_bad_epochs"),
+                LastValidLoss = N("last_valid_loss"),
                 LastValidAcc = N("last_valid_acc"),
+                Stepped = (bool)d["stepped"]!,
+                EvaluatedMid = (bool)d["evaluated_mid_epoch"]!,
+                // Checkpoints written before interrupts reached evaluations have no such key.
+                MidEvaluationPending = d.Contains("mid_evaluation_pending") && (bool)d["mid_evaluation_pending"]!,
+                Seconds = D("seconds"),
+                LogRows = (int)L("log_rows"),
+                LastTensorBoardStep = L("last_tensorboard_step"),
             };
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or NullReferenceException or KeyNotFoundException)

@@ -48,8 +48,14 @@ public sealed class ResumeTests(SyntheticCapsFixture data)
         Assert.Throws<OperationCanceledException>(() => new TrainingRun(Options(type, resumed), new CancelAfter(interruptAfter, cts)).Execute(cts.Token));
         Assert.NotEmpty(Directory.GetFiles(resumed, "checkpoint.pth.tar", SearchOption.AllDirectories));
         TrainingRun.Resume(resumed, null);
+        AssertSameFold(reference, resumed, "fold-1");
+    }
 
-        var files = Directory.GetFiles(Path.Combine(reference, "fold-1"), "*", SearchOption.AllDirectories)
+    /// <summary>Fold <paramref name="fold"/> of <paramref name="resumed"/> holds what it holds in <paramref name="reference"/>: the same
+    /// files, byte for byte (training.tsv without its time column), no checkpoint left, the same scalars in the event files.</summary>
+    internal static void AssertSameFold(string reference, string resumed, string fold)
+    {
+        var files = Directory.GetFiles(Path.Combine(reference, fold), "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains("tfevents") && !f.EndsWith(".png", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(files);
         foreach (var file in files)
@@ -64,7 +70,7 @@ public sealed class ResumeTests(SyntheticCapsFixture data)
         }
         Assert.Empty(Directory.GetFiles(resumed, "checkpoint.pth.tar", SearchOption.AllDirectories));
         // The event files hold the same scalars (only wall times differ): nothing lost, nothing logged twice.
-        foreach (var events in Directory.GetFiles(Path.Combine(reference, "fold-1"), "events.out.tfevents.*", SearchOption.AllDirectories))
+        foreach (var events in Directory.GetFiles(Path.Combine(reference, fold), "events.out.tfevents.*", SearchOption.AllDirectories))
         {
             string dir = Path.GetRelativePath(reference, Path.GetDirectoryName(events)!);
             string other = Directory.GetFiles(Path.Combine(resumed, dir), "events.out.tfevents.*").Single();
