@@ -70,25 +70,16 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
         _ = Weights;
     }
 
-    /// <summary>Where resnet18's ImageNet weights come from (found once per run: spec M31), or random initialisation.</summary>
+    /// <summary>Where resnet18's ImageNet weights come from, or random initialisation (spec M31: never downloaded).</summary>
     /// <exception cref="InvalidOptionException">An explicit <c>--imagenet_weights</c> file that does not exist.</exception>
     public ImageNetWeights Weights => ClinicaDl.Networks.ImageNetWeights.Locate(ImageNetWeightsFile);
 
     /// <inheritdoc />
     internal override TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> CreateNetwork(TrainOptions o)
-    {
-        var network = new ResNet18(o.Optimization.Dropout);
-        try
-        {
-            Weights.LoadInto(network);
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-        return network;
-    }
+        => new ResNet18(o.Optimization.Dropout);
+
+    /// <summary>The ImageNet weights read once for the run (spec M31), unless a transfer-learning source replaces every weight.</summary>
+    internal override IInitialWeights? ReadInitialWeights(TrainOptions o) => o.Transfer.Path is null ? Weights.Read() : null;
 
     /// <inheritdoc />
     public override IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => o.Transfer.Path is null
