@@ -17,7 +17,7 @@ public abstract record ModeOptions
     public abstract string Name { get; }
 
     /// <summary>The network kinds the mode offers, in ClinicaDL's order.</summary>
-    public abstract IReadOnlyList<NetworkType> Networks { get; }
+    public abstract IReadOnlyList<NetworkKind> Networks { get; }
 
     /// <summary>The MODEL names the mode trains; the first is the default.</summary>
     public abstract IReadOnlyList<string> Models { get; }
@@ -31,11 +31,23 @@ public abstract record ModeOptions
     /// <summary>Whether the CNNs take <c>--selection_threshold</c> (only modes that vote elements to the image level).</summary>
     public virtual bool HasSelectionThreshold => true;
 
+    /// <summary>Channels of every element the mode's networks take (slices: 3 identical RGB planes); a random-search
+    /// <c>RandomArchitecture</c> is built for this many input channels (spec verbs §3.6).</summary>
+    public virtual int ElementChannels => 1;
+
     /// <summary>Elements per image when the options alone say it (a multicnn transfer source must have as many networks), else null.</summary>
     public virtual int? ElementCount => null;
 
     /// <summary>Appends the mode's <c>commandline.json</c> keys, which 0.2.1 writes after <c>accumulation_steps</c> (spec modes §1.4).</summary>
     internal abstract void AddPairs(Action<string, object?> add);
+
+    /// <summary>Appends the mode's keys of a random-search job's <c>commandline.json</c>, in the order 0.2.1's <c>random_sampling</c>
+    /// draws them (spec verbs §3.4, §3.7): by default the soft-voting threshold, then the mode's own keys.</summary>
+    internal virtual void AddSearchPairs(Action<string, object?> add, double selectionThreshold)
+    {
+        add("selection_threshold", selectionThreshold);
+        AddPairs(add);
+    }
 
     /// <summary>Appends the mode's options of ours (not 0.2.1's) to <c>commandline.json</c>, after the shared ones of ours.</summary>
     internal virtual void AddOwnPairs(Action<string, object?> add) { }

@@ -122,7 +122,7 @@ internal static class RunPlanner
 
     private static void CheckBatches(TrainOptions o, FoldPlan fold, int elementCount)
     {
-        int perImage = o.NetworkType == NetworkType.MultiCnn ? 1 : elementCount;
+        int perImage = o.NetworkKind.SamplesPerImage(elementCount);
         long batches = ((long)fold.Train.Count * perImage + o.Computational.BatchSize - 1) / o.Computational.BatchSize;
         if (o.Optimization.AccumulationSteps > batches)
             throw new InvalidOptionException("-asteps/--accumulation_steps",

@@ -166,7 +166,7 @@ public sealed class TrainingRun
                     observer.Message(MessageLevel.Warning, $"{cache.ConstantPatches} cached element(s) at {plan.Elements.Noun} level were constant; min-max normalisation set them to zeros.");
                 }
             }
-            if (options.NetworkType != NetworkType.Autoencoder)
+            if (!options.NetworkKind.Reconstructs)
             {
                 var evaluator = new FoldEvaluator(tree, cache, options.EvalBatchSize, options.Data.MultiCohort, options.SelectionThreshold, observer);
                 summaries.AddRange(evaluator.EvaluateTraining(fold.Fold, networks, () => CreateTask(device, seed: null), cancel));
@@ -208,7 +208,7 @@ public sealed class TrainingRun
     private bool FoldFinished(ResultsTree tree, int fold, IReadOnlyList<NetworkPlan> networks)
     {
         if (!networks.All(n => NetworkFinished(tree, n.Id))) return false;
-        if (options.NetworkType == NetworkType.Autoencoder)
+        if (options.NetworkKind.Reconstructs)
             return !options.Visualization || File.Exists(Path.Combine(tree.Reconstruction(fold, "train"), "output-0.nii.gz"));
         return File.Exists(tree.Table(fold, "best_loss", "validation", "image", "metrics"));
     }
@@ -235,9 +235,7 @@ public sealed class TrainingRun
 
     private IReadOnlyList<NetworkPlan> Networks(RunPlan plan, FoldPlan fold)
     {
-        if (options.NetworkType != NetworkType.MultiCnn)
-            return [new NetworkPlan(new NetworkId(fold.Fold, null), plan.Samples(fold.Train), plan.Samples(fold.Valid))];
-        return Enumerable.Range(0, plan.Elements.Count)
+        return options.NetworkKind.NetworkIds(plan.Elements.Count)
             .Select(k => new NetworkPlan(new NetworkId(fold.Fold, k), plan.Samples(fold.Train, k), plan.Samples(fold.Valid, k)))
             .ToList();
     }
