@@ -188,7 +188,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
         if (File.Exists(split))
         {
             var table = TsvTable.Read(split);
-            int pi = table.IndexOf("participant_id"), si = table.IndexOf("subset");
+            int pi = table.IndexOf(ResultTables.ParticipantId), si = table.IndexOf(ResultTables.Subset);
             trained = table.Rows.Where(r => r[si] == "train").Select(r => r[pi]).ToHashSet(StringComparer.Ordinal);
         }
         else
@@ -213,8 +213,9 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
     internal static IReadOnlyList<RoiPrediction> ReadPredictions(string path, string level = "roi")
     {
         var table = TsvTable.Read(path);
-        int p = table.IndexOf("participant_id"), s = table.IndexOf("session_id"), roi = table.IndexOf(level + "_id"),
-            t = table.IndexOf("true_label"), pred = table.IndexOf("predicted_label"), p0 = table.IndexOf("proba0"), p1 = table.IndexOf("proba1");
+        int p = table.IndexOf(ResultTables.ParticipantId), s = table.IndexOf(ResultTables.SessionId), roi = table.IndexOf(ResultTables.IdColumn(level)),
+            t = table.IndexOf(ResultTables.TrueLabel), pred = table.IndexOf(ResultTables.PredictedLabel),
+            p0 = table.IndexOf(ResultTables.Proba0), p1 = table.IndexOf(ResultTables.Proba1);
         return table.Rows.Select(r => new RoiPrediction(r[p], r[s], int.Parse(r[roi], CultureInfo.InvariantCulture),
             int.Parse(r[t], CultureInfo.InvariantCulture), int.Parse(r[pred], CultureInfo.InvariantCulture),
             float.Parse(r[p0], CultureInfo.InvariantCulture), float.Parse(r[p1], CultureInfo.InvariantCulture), Session.SingleCohort)).ToList();

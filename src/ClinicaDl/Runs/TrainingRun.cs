@@ -191,7 +191,8 @@ public sealed class TrainingRun
         string path = plan.Tree.SplitTsv(fold.Fold);
         if (!File.Exists(path)) return;
         var table = TsvTable.Read(path);
-        int p = table.IndexOf("participant_id"), s = table.IndexOf("session_id"), c = table.IndexOf("cohort"), subset = table.IndexOf("subset");
+        int p = table.IndexOf(ResultTables.ParticipantId), s = table.IndexOf(ResultTables.SessionId),
+            c = table.IndexOf(ResultTables.CohortColumn), subset = table.IndexOf(ResultTables.Subset);
         var recorded = table.Rows.Select(r => $"{r[c]}/{r[p]}/{r[s]}/{r[subset]}").Order(StringComparer.Ordinal);
         var now = fold.Train.Select(i => (plan.Sessions[i], "train")).Concat(fold.Valid.Select(i => (plan.Sessions[i], "validation")))
             .Select(x => $"{x.Item1.Cohort}/{x.Item1.ParticipantId}/{x.Item1.SessionId}/{x.Item2}").Order(StringComparer.Ordinal);
@@ -261,7 +262,7 @@ public sealed class TrainingRun
     private double BestValidationLoss(int fold)
     {
         var table = TsvTable.Read(new ResultsTree(options.OutputDir).TrainingTsv(fold, null));
-        int column = table.IndexOf("loss_valid");
+        int column = table.IndexOf(ResultTables.LossValid);
         return table.Rows.Select(r => double.Parse(r[column], System.Globalization.CultureInfo.InvariantCulture)).Min();
     }
 }
