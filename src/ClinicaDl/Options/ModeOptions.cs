@@ -64,6 +64,11 @@ public abstract record ModeOptions
     /// when MODEL is one of the <see cref="Networks.Architecture"/> networks that <see cref="NetworkFactory"/> builds.</summary>
     internal virtual TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? CreateNetwork(TrainOptions o) => null;
 
+    /// <summary>Weights copied into every network the run trains from scratch (slice mode: resnet18's ImageNet weights), read and
+    /// checked once while the run is planned; null when networks start from their initialisation alone.</summary>
+    /// <exception cref="ClinicaDlException">The weights file cannot be read or does not fit the network.</exception>
+    internal virtual Networks.IInitialWeights? ReadInitialWeights(TrainOptions o) => null;
+
     /// <summary>Lines the run adds to environment.txt about how its networks start (slice mode: which ImageNet weights, or none).</summary>
     public virtual IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => [];
 

@@ -82,26 +82,17 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
         _ = Weights;
     }
 
-    /// <summary>Where resnet18's ImageNet weights come from (found once per run: spec M31), or random initialisation.</summary>
+    /// <summary>Where resnet18's ImageNet weights come from, or random initialisation (spec M31: never downloaded).</summary>
     /// <exception cref="InvalidOptionException">An explicit <c>--imagenet_weights</c> file that does not exist.</exception>
     public ImageNetWeights Weights => ClinicaDl.Networks.ImageNetWeights.Locate(ImageNetWeightsFile);
 
     /// <inheritdoc />
     internal override TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? CreateNetwork(TrainOptions o)
-    {
-        if (o.Architecture is not null) return null; // a random-search job's RandomArchitecture, built by NetworkFactory
-        var network = new ResNet18(o.Optimization.Dropout);
-        try
-        {
-            Weights.LoadInto(network);
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-        return network;
-    }
+        => o.Architecture is not null ? null : new ResNet18(o.Optimization.Dropout); // a random-search job's RandomArchitecture is built by NetworkFactory
+
+    /// <summary>The ImageNet weights read once for the run (spec M31), unless the network is not resnet18 (a random-search job)
+    /// or a transfer-learning source replaces every weight.</summary>
+    internal override IInitialWeights? ReadInitialWeights(TrainOptions o) => o.Architecture is null && o.Transfer.Path is null ? Weights.Read() : null;
 
     /// <inheritdoc />
     public override IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => o.Architecture is not null ? []

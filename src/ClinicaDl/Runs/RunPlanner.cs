@@ -48,7 +48,7 @@ internal static class RunPlanner
         if (!resuming) CheckOutput(o, tree);
         var transfer = TransferLearning.Plan(o, folds.Select(f => f.Fold), elements.Count, elements.Shape(0));
         if (!resuming) CheckWritable(o.OutputDir); // last: a run refused for another reason has not touched any folder
-        return new RunPlan(o, tree, cohorts, elements, sessions, folds, transfer);
+        return new RunPlan(o, tree, cohorts, elements, sessions, folds, transfer, o.Mode.ReadInitialWeights(o));
     }
 
     private static void CheckOptions(TrainOptions o)

@@ -39,6 +39,9 @@ public sealed class TrainingRun
     /// <summary>The spatial shape of the elements (the first element's; a RandomArchitecture is built for it).</summary>
     private IReadOnlyList<int> elementShape = [];
 
+    /// <summary>The weights each network trained from scratch starts from (read once per run), or null.</summary>
+    private Networks.IInitialWeights? initialWeights;
+
     /// <summary>The arithmetic of this run (<c>--amp</c>), decided once.</summary>
     private PrecisionMode Precision { get; }
 
@@ -96,6 +99,8 @@ public sealed class TrainingRun
 
     private RunSummary Run(RunPlan plan, int threads, bool resume, CancellationToken cancel)
     {
+        using var initial = plan.InitialWeights;
+        initialWeights = initial;
         try
         {
             return Train(plan, threads, resume, cancel);
@@ -146,6 +151,7 @@ public sealed class TrainingRun
             {
                 if (resume && NetworkFinished(tree, network.Id)) continue;
                 var task = CreateTask(device, Common.Seeds.TorchSeed(options.Seed, "init", fold.Fold, network.Id.Network ?? -1));
+                initialWeights?.LoadInto(task.Model);
                 plan.Transfer?.Apply(task.Model, fold.Fold, network.Id.Network);
                 observer.Message(MessageLevel.Info, plan.Transfer is null
                     ? $"{network.Id}: the model is trained from scratch."
