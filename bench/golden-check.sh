@@ -22,8 +22,9 @@ clinicadl() { dotnet "$dll" "$@"; }
 caps="$work/caps"; out="$work/out"
 clinicadl generate trivial "$caps" --n_subjects 4 --seed 1 >/dev/null
 clinicadl tsvtool kfold "$caps/labels" --n_splits 2 >/dev/null
-common=(t1-linear "$caps/labels" -cpu --threads 1 --n_splits 2 --batch_size 2 --epochs 2 --seed 5 -esteps 3 -q)
-train() { local network=$1 dir=$2; shift 2; clinicadl train roi "$network" "$caps" "${common[0]}" "${common[1]}" "$out/$dir" Conv4_FC3 "${common[@]:2}" "$@" >/dev/null; }
+# --epochs is given per run (System.CommandLine refuses an option given twice).
+common=(t1-linear "$caps/labels" -cpu --threads 1 --n_splits 2 --batch_size 2 --seed 5 -esteps 3 -q)
+train() { local network=$1 dir=$2; shift 2; clinicadl train roi "$network" "$caps" "${common[0]}" "${common[1]}" "$out/$dir" Conv4_FC3 "${common[@]:2}" --epochs 2 "$@" >/dev/null; }
 
 train cnn cnn --sampler weighted
 train multicnn multicnn --dropout 0.2
@@ -52,6 +53,7 @@ manifest="$work/manifest.txt"
     name=$(echo "$f" | sed -E 's/events\.out\.tfevents\..*/events.out.tfevents.*/')
     case "$f" in
       *tfevents*|*/environment.txt|*.log) echo "$name (listed)";;
+      */commandline.json) echo "$name $(sed "s#$work#WORK#g" "$f" | sha256sum | cut -d' ' -f1) (WORK_FOLDER replaced)";;
       *.tsv)
         echo "$name"
         awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "time") t = i }

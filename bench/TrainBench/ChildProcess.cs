@@ -67,6 +67,21 @@ internal static class ChildProcess
         catch (IOException) { return double.NaN; }
     }
 
+    /// <summary>Bytes a process has read through read(2) and its kin so far, page-cache hits included (<c>rchar</c> of
+    /// /proc/PID/io); memory-mapped reads (the spill file, libraries) are not counted. -1 when unreadable.</summary>
+    public static long ReadBytes(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/io"))
+                if (line.StartsWith("rchar:", StringComparison.Ordinal))
+                    return long.Parse(line[6..].Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return -1;
+    }
+
     private static int ChildOf(int pid)
     {
         try

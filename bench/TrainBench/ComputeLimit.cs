@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ClinicaDl.Networks;
+using ClinicaDl.Training;
 using static TorchSharp.torch;
 
 namespace TrainBench;
@@ -26,8 +27,9 @@ internal sealed record EpochShape(int TrainElements, int ValidElements, int Batc
 }
 
 /// <summary>
-/// The compute-only limit (b): what an epoch of <c>train roi cnn|multicnn|autoencoder</c> costs when the batches are
-/// already tensors in memory. Same network (the library's <see cref="Conv4Fc3"/> or <see cref="AutoEncoder"/>), same
+/// The compute-only limit (b): what an epoch of <c>clinicadl train</c> costs when the batches are already tensors in
+/// memory. Same network (the library's <see cref="Conv4Fc3"/>, <see cref="AutoEncoder"/>, <see cref="ResNet18"/> or
+/// Conv5_FC3, by <see cref="ComputeKind"/>), same
 /// batch shapes, Adam with ClinicaDL's settings, summed cross-entropy (or MSE), one dispose scope per step, and the
 /// same two evaluation passes (train set, validation set) under no_grad, with softmax/argmax pulled back to managed
 /// arrays as ClassificationTask does (the MSE only for the autoencoder, as ReconstructionTask does).
@@ -35,7 +37,7 @@ internal sealed record EpochShape(int TrainElements, int ValidElements, int Batc
 internal static class ComputeLimit
 {
     /// <summary>Wall and process CPU seconds of each epoch.</summary>
-    public static (double[] Wall, double[] Cpu) Run(IReadOnlyList<EpochShape> networks, int epochs, int threads, bool autoencoder = false, bool slices = false)
+    public static (double[] Wall, double[] Cpu) Run(IReadOnlyList<EpochShape> networks, int epochs, int threads, ComputeKind kind)
     {
         set_num_threads(threads);
         var wall = new double[epochs];
@@ -43,23 +45,36 @@ internal static class ComputeLimit
         // multicnn trains its networks one after the other: the per-epoch figure is the sum of theirs.
         foreach (var net in networks)
         {
-            var (w, c) = RunNetwork(net, epochs, autoencoder, slices);
+            var (w, c) = RunNetwork(net, epochs, kind);
             for (int e = 0; e < epochs; e++) { wall[e] += w[e]; cpu[e] += c[e]; }
         }
         return (wall, cpu);
     }
 
-    private static (double[] Wall, double[] Cpu) RunNetwork(EpochShape shape, int epochs, bool autoencoder, bool slices)
+    private static (double[] Wall, double[] Cpu) RunNetwork(EpochShape shape, int epochs, ComputeKind kind)
     {
         manual_seed(1234);
-        using nn.Module<Tensor, Tensor> model = autoencoder ? new AutoEncoder() : slices ? new ResNet18() : new Conv4Fc3(0);
+        bool autoencoder = kind == ComputeKind.AutoEncoder;
+        using nn.Module<Tensor, Tensor> model = kind switch
+        {
+            ComputeKind.AutoEncoder => new AutoEncoder(),
+            ComputeKind.ResNet18 => new ResNet18(),
+            ComputeKind.Conv5Fc3 => Architecture.Conv5Fc3.CreateCnn(0),
+            _ => new Conv4Fc3(0),
+        };
         Tensor Loss(Tensor x, Tensor y) => autoencoder
             ? nn.functional.mse_loss(model.call(x), x)
             : nn.functional.cross_entropy(model.call(x), y, reduction: nn.Reduction.Sum);
-        // As the training (AdamState): the optimizer receives the trainable parameters (resnet18 freezes conv1…layer3).
-        using var optimizer = optim.Adam(model.parameters().Where(p => p.requires_grad), 1e-4, 0.9, 0.999, 1e-8, 1e-4);
+        // As the training (AdamState): the optimizer receives the trainable parameters (resnet18 freezes conv1…layer3),
+        // and the update is the library's AdamState.Step.
+        using var optimizer = AdamState.Create(model, 1e-4, 1e-4);
         var generator = new Random(42);
-        long[] Dims(int b) => slices ? [b, 3, ResNet18.InputSide, ResNet18.InputSide] : [b, 1, shape.Side, shape.Side, shape.Side];
+        long[] Dims(int b) => kind switch
+        {
+            ComputeKind.ResNet18 => [b, 3, ResNet18.InputSide, ResNet18.InputSide],
+            ComputeKind.Conv5Fc3 => [b, 1, .. ClinicaDl.Caps.CapsLayout.CroppedShape.Select(n => (long)n)],
+            _ => [b, 1, shape.Side, shape.Side, shape.Side],
+        };
         // Random, [0,1]-valued like min-max-normalised patches; built before the clock starts.
         var trainBatches = EpochShape.Batches(shape.TrainElements, shape.BatchSize).Select(b => (X: rand(Dims(b)), Y: Labels(b, generator))).ToList();
         var evalTrain = EpochShape.Batches(shape.TrainElements, shape.EvalBatchSize).Select(b => (X: rand(Dims(b)), Y: Labels(b, generator))).ToList();
@@ -87,7 +102,7 @@ internal static class ComputeLimit
                         double value = loss.to(ScalarType.Float64).item<double>();
                         if (!double.IsFinite(value)) throw new InvalidOperationException("loss diverged");
                     }
-                    optimizer.step();
+                    AdamState.Step(optimizer, model, 1e-4, 1e-4);
                     optimizer.zero_grad();
                 }
                 optimizer.zero_grad();

@@ -8,36 +8,17 @@ internal sealed record ComputeResult(double[] Wall, double[] Cpu, long PeakRssBy
 
 internal static class TrainCommand
 {
-    /// <summary>The <c>--network</c> value that benchmarks <c>train slice cnn</c> (resnet18 on 224×224 slices).</summary>
-    internal const string SliceCnn = "slice-cnn";
-
-    /// <summary>Sagittal slices discarded at each end in the slice benchmark: 169 − 2 × 82 = 5 central slices per session
-    /// (resnet18 costs about 40 ms a slice on 2 cores, so the whole 129 would take hours per epoch).</summary>
-    internal const int SliceDiscarded = 82;
-
-    private const int SliceCount = 169 - 2 * SliceDiscarded;
-
-    private static string Describe(string network) => network == SliceCnn
-        ? $"train slice cnn resnet18, -sd 0 --discarded_slices {SliceDiscarded} ({SliceCount} slices of 3×224×224 per session)"
-        : $"train roi {network}, default ROIs (2 × 50³)";
-
-    private sealed record Row(int N, int TrainSessions, int ValidSessions, EpochShape[] Shapes,
+    private sealed record Row(int N, string Caps, int TrainSessions, int ValidSessions, EpochShape[] Shapes,
         List<TrainResult> Runs, List<ComputeResult> Compute, double DecodeRead, double DecodeCut);
 
     public static int Run(Options o)
     {
-        int networks = o.Network switch
-        {
-            "cnn" or "autoencoder" => 1, // one network on every ROI of every session
-            "multicnn" => 2, // one Conv4_FC3 per default ROI
-            SliceCnn => 1, // train slice cnn: one resnet18 on the used slices of every session
-            _ => throw new InvalidOperationException($"--network must be cnn, multicnn, autoencoder or {SliceCnn}, not {o.Network}"),
-        };
-        // Elements per session: the two default ROIs, or the used sagittal slices.
-        int perSession = o.Network == SliceCnn ? SliceCount : 2;
+        var bench = BenchNetwork.Find(o.Network);
+        int networks = bench.Networks, perSession = bench.PerSession;
         var ws = Workspace.Find(o.Cli);
-        Console.WriteLine($"TrainBench train: clinicadl {Describe(o.Network)}, fold 0 of 2, -cpu, batch {o.BatchSize}, " +
-                          $"{o.Epochs} epochs, --threads {o.Threads}, -np {o.NProc}, repeat {o.Repeat} (medians); compute-only limit with --malloc {o.Malloc}");
+        Console.WriteLine($"TrainBench train: clinicadl {bench.Description}, fold 0 of 2, -cpu, batch {o.BatchSize}, " +
+                          $"{o.Epochs} epochs, --threads {o.Threads}, -np {o.NProc}{(o.CacheMemory is null ? "" : $", --cache_memory {o.CacheMemory}")}, " +
+                          $"repeat {o.Repeat} (medians); compute-only limit with --malloc {o.Malloc}");
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine();
 
@@ -46,11 +27,9 @@ internal static class TrainCommand
         {
             string caps = ws.Caps(n);
             var (train, valid) = DecodeTimer.Sessions(caps);
-            // cnn: every ROI of every session in one network; multicnn: one network per ROI, one element per session.
-            var shapes = networks == 1
-                ? [new EpochShape(perSession * train, perSession * valid, o.BatchSize, o.BatchSize)]
-                : Enumerable.Range(0, networks).Select(_ => new EpochShape(train, valid, o.BatchSize, o.BatchSize)).ToArray();
-            rows.Add(new Row(n, train, valid, shapes, [], [], 0, 0));
+            // cnn: every element of every session in one network; multicnn: one network per element, one element per session.
+            var shapes = Enumerable.Range(0, networks).Select(_ => new EpochShape(perSession * train, perSession * valid, o.BatchSize, o.BatchSize)).ToArray();
+            rows.Add(new Row(n, caps, train, valid, shapes, [], [], 0, 0));
         }
 
         for (int r = 0; r < o.Repeat; r++)
@@ -58,8 +37,8 @@ internal static class TrainCommand
             foreach (var row in rows)
             {
                 string output = Path.Combine(ws.Results, "runs", $"{o.Network}-{row.N}");
-                Console.Error.WriteLine($"[{r + 1}/{o.Repeat}] N={row.N}: {Describe(o.Network)} ...");
-                var run = TrainProcess.Run(ws, o.Network, ws.Caps(row.N), output, o.Epochs, o.BatchSize, o.Threads, o.NProc, networks);
+                Console.Error.WriteLine($"[{r + 1}/{o.Repeat}] N={row.N}: {bench.Description} ...");
+                var run = TrainProcess.Run(ws, bench, ws.Caps(row.N), output, o);
                 row.Runs.Add(run);
                 Console.Error.WriteLine($"    epochs {Seconds(Enumerable.Range(0, run.Epochs).Select(run.Epoch))} (CPU-s {Seconds(Enumerable.Range(1, run.Epochs - 1).Select(run.EpochCpu))}), peak RSS {run.Process.PeakRssBytes / 1e6:F0} MB, process {run.Process.WallSeconds:F1} s wall / {run.Process.CpuSeconds:F1} s CPU");
                 Console.Error.WriteLine($"[{r + 1}/{o.Repeat}] N={row.N}: compute-only limit ...");
@@ -72,7 +51,7 @@ internal static class TrainCommand
         foreach (var row in rows)
         {
             Console.Error.WriteLine($"N={row.N}: single-thread decode ...");
-            var (read, cut, _) = DecodeTimer.Run(ws.Caps(row.N), o.Network == SliceCnn ? SliceDiscarded : null);
+            var (read, cut, _) = DecodeTimer.Run(ws.Caps(row.N), bench);
             decoded.Add(row with { DecodeRead = read, DecodeCut = cut });
         }
 
@@ -102,7 +81,7 @@ internal static class TrainCommand
     public static int ComputeChild(Options o)
     {
         var shapes = Enumerable.Range(0, o.Networks).Select(_ => new EpochShape(o.TrainElements, o.ValidElements, o.BatchSize, o.BatchSize)).ToArray();
-        var (wall, cpu) = ComputeLimit.Run(shapes, o.Epochs, o.Threads, o.Network == "autoencoder", o.Network == SliceCnn);
+        var (wall, cpu) = ComputeLimit.Run(shapes, o.Epochs, o.Threads, BenchNetwork.Find(o.Network).Kind);
         Console.WriteLine($"RESULT {Seconds(wall, "R")} | {Seconds(cpu, "R")}");
         return 0;
     }
@@ -114,7 +93,7 @@ internal static class TrainCommand
             for (int r = 0; r < o.Repeat; r++)
             {
                 // fold 0 of a 2-fold split: half the sessions train, half validate; 2 ROIs each (cnn).
-                var (wall, cpu) = ComputeLimit.Run([new EpochShape(n, n, o.BatchSize, o.BatchSize)], o.Epochs, o.Threads, o.Network == "autoencoder", o.Network == SliceCnn);
+                var (wall, cpu) = ComputeLimit.Run([new EpochShape(n, n, o.BatchSize, o.BatchSize)], o.Epochs, o.Threads, BenchNetwork.Find(o.Network).Kind);
                 Console.WriteLine($"N={n} threads {o.Threads}: wall {Seconds(wall)} | CPU {Seconds(cpu)} | load {Machine.LoadAverage()}");
             }
         return 0;
@@ -125,7 +104,7 @@ internal static class TrainCommand
         Console.WriteLine("steps per epoch (train + evaluation of train and validation sets), per network:");
         foreach (var row in rows)
             Console.WriteLine($"  N={row.N,3}: {row.TrainSessions} train / {row.ValidSessions} validation sessions; " +
-                              string.Join(" + ", row.Shapes.Select(s => $"{s.TrainSteps} train + {s.EvalSteps} eval steps")));
+                              (row.Shapes.Length > 1 ? $"{row.Shapes.Length} networks × " : "") + $"({row.Shapes[0].TrainSteps} train + {row.Shapes[0].EvalSteps} eval steps)");
         Console.WriteLine();
         Console.WriteLine("   N | (a) epoch s | (b) compute s | (a)/(b) | first epoch s | (b) 1st s | decode 1-thr s (read / +cut) | target 1st ≤ s | ok | peak RSS MB (b's) | a/N ms | RSS/N MB");
         Console.WriteLine("-----+-------------+---------------+---------+---------------+-----------+------------------------------+----------------+----+-------------------+--------+---------");
@@ -150,6 +129,20 @@ internal static class TrainCommand
             double a = Median(row.Runs.Select(r => r.SteadyEpochCpu));
             double b = Median(row.Compute.Select(c => c.Cpu.Skip(1).Average()));
             Console.WriteLine($"  N={row.N,3}: training {a:F2} CPU-s, compute-only {b:F2} CPU-s, ratio {a / b:F2}");
+        }
+        Console.WriteLine();
+        Console.WriteLine("bytes the training process read (rchar of /proc/PID/io: read(2), page cache included; the mmap'd spill file is not counted),");
+        Console.WriteLine("against the image files of fold 0 (each read once: ratio ≈ 1 plus the run's own small files):");
+        foreach (var row in rows)
+        {
+            long images = DecodeTimer.ImageBytes(row.Caps);
+            foreach (var run in row.Runs)
+            {
+                long firstEpoch = run.EpochReadEnds[0][0], last = run.EpochReadEnds[^1][^1];
+                Console.WriteLine($"  N={row.N,3}: {images / 1e6:F1} MB of images; read by the end of epoch 1 of the first network {firstEpoch / 1e6:F1} MB, " +
+                                  $"by the end of the last epoch of the last network {last / 1e6:F1} MB (ratio {(double)last / images:F2}), " +
+                                  $"read after epoch 1 of the first network {(last - firstEpoch) / 1e6:F1} MB");
+            }
         }
         Console.WriteLine();
         Console.WriteLine("raw per-epoch seconds (each repeat): training.tsv differences | compute-only");

@@ -2,12 +2,14 @@ using System.Globalization;
 
 namespace TrainBench;
 
-/// <summary>What one <c>clinicadl train roi</c> child process measured.</summary>
+/// <summary>What one <c>clinicadl train</c> child process measured.</summary>
 /// <param name="EpochEnds">The <c>time</c> column of training.tsv at each end of epoch (seconds since the network started), per network.</param>
 /// <param name="Process">Peak RSS, wall and CPU time of the whole process.</param>
 /// <param name="EpochCpuEnds">CPU seconds (user + system) of the training process when each end-of-epoch row appeared in
 /// training.tsv (polled every 50 ms), per network.</param>
-internal sealed record TrainResult(IReadOnlyList<double[]> EpochEnds, ChildResult Process, IReadOnlyList<double[]> EpochCpuEnds)
+/// <param name="EpochReadEnds">Bytes the training process had read through read(2) (<c>rchar</c> of /proc/PID/io, page cache
+/// included) when each end-of-epoch row appeared, per network.</param>
+internal sealed record TrainResult(IReadOnlyList<double[]> EpochEnds, ChildResult Process, IReadOnlyList<double[]> EpochCpuEnds, IReadOnlyList<long[]> EpochReadEnds)
 {
     /// <summary>Per-epoch wall seconds of epoch e (0-based), summed over the networks (multicnn trains them in turn).</summary>
     public double Epoch(int e) => EpochEnds.Sum(t => e == 0 ? t[0] : t[e] - t[e - 1]);
@@ -24,25 +26,26 @@ internal sealed record TrainResult(IReadOnlyList<double[]> EpochEnds, ChildResul
     public double SteadyEpochCpu => EpochCpuEnds.All(t => t.Length >= Epochs) ? Enumerable.Range(1, Epochs - 1).Average(EpochCpu) : double.NaN;
 }
 
-/// <summary>Runs <c>clinicadl train roi NETWORK</c> as a child process and reads training.tsv, CPU time per epoch and the peak RSS.</summary>
+/// <summary>Runs <c>clinicadl train MODE NETWORK</c> as a child process and reads training.tsv, CPU time and bytes read per epoch, and the peak RSS.</summary>
 internal static class TrainProcess
 {
-    public static TrainResult Run(Workspace ws, string network, string caps, string output, int epochs, int batchSize, int threads, int nproc, int networks)
+    public static TrainResult Run(Workspace ws, BenchNetwork bench, string caps, string output, Options o)
     {
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
-        bool slice = network == TrainCommand.SliceCnn;
+        string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
         var args = new List<string>
         {
-            ws.Cli, "train", slice ? "slice" : "roi", slice ? "cnn" : network, caps, "t1-linear", Path.Combine(caps, "labels"), output, slice ? "resnet18" : "Conv4_FC3",
-            "-cpu", "--n_splits", "2", "--split", "0", "--epochs", epochs.ToString(CultureInfo.InvariantCulture),
-            "--batch_size", batchSize.ToString(CultureInfo.InvariantCulture),
-            "--threads", threads.ToString(CultureInfo.InvariantCulture), "-np", nproc.ToString(CultureInfo.InvariantCulture),
+            ws.Cli, "train", bench.Mode, bench.Network, caps, "t1-linear", Path.Combine(caps, "labels"), output, bench.Model,
+            "-cpu", "--n_splits", "2", "--split", "0", "--epochs", Text(o.Epochs), "--batch_size", Text(o.BatchSize),
+            "--threads", Text(o.Threads), "-np", Text(o.NProc),
         };
-        if (slice) args.AddRange(["-sd", "0", "--discarded_slices", TrainCommand.SliceDiscarded.ToString(CultureInfo.InvariantCulture)]);
-        var tsvs = networks == 1
+        args.AddRange(bench.Extra);
+        if (o.CacheMemory is not null) args.AddRange(["--cache_memory", o.CacheMemory]);
+        var tsvs = bench.Networks == 1
             ? [Path.Combine(output, "fold-0", "training.tsv")]
-            : Enumerable.Range(0, networks).Select(k => Path.Combine(output, "fold-0", "tensorboard_logs", $"cnn-{k}", "training.tsv")).ToList();
+            : Enumerable.Range(0, bench.Networks).Select(k => Path.Combine(output, "fold-0", "tensorboard_logs", $"cnn-{k}", "training.tsv")).ToList();
         var cpuAtRow = tsvs.Select(_ => new List<double>()).ToArray();
+        var readAtRow = tsvs.Select(_ => new List<long>()).ToArray();
         var result = ChildProcess.RunDotnet(args, pid =>
         {
             for (int k = 0; k < tsvs.Count; k++)
@@ -50,10 +53,12 @@ internal static class TrainProcess
                 int rows = Rows(tsvs[k]);
                 if (rows <= cpuAtRow[k].Count) continue;
                 double cpuNow = ChildProcess.ReadCpu(pid);
+                long readNow = ChildProcess.ReadBytes(pid);
                 while (cpuAtRow[k].Count < rows) cpuAtRow[k].Add(cpuNow);
+                while (readAtRow[k].Count < rows) readAtRow[k].Add(readNow);
             }
         });
-        return new TrainResult(tsvs.Select(EpochEnds).ToList(), result, cpuAtRow.Select(l => l.ToArray()).ToList());
+        return new TrainResult(tsvs.Select(EpochEnds).ToList(), result, cpuAtRow.Select(l => l.ToArray()).ToList(), readAtRow.Select(l => l.ToArray()).ToList());
     }
 
     /// <summary>The time column at each end of epoch (the last row of each epoch).</summary>

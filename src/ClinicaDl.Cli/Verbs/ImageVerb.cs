@@ -19,9 +19,11 @@ internal sealed class ImageVerb : ModeVerb
     public override string DropoutHelp => "Dropout probability of the network's dropout layer.";
 
     /// <inheritdoc />
-    public override string Describe(NetworkType type) => type == NetworkType.Autoencoder
-        ? "The autoencoder derived from MODEL's convolutional part (reconstruction of whole images, MSE loss)."
-        : "One network on whole images; image-level results.";
+    public override IReadOnlyDictionary<NetworkKind, string> Help { get; } = new Dictionary<NetworkKind, string>
+    {
+        [NetworkKind.Cnn] = "One network on whole images; image-level results.",
+        [NetworkKind.Autoencoder] = "The autoencoder derived from MODEL's convolutional part (reconstruction of whole images, MSE loss).",
+    };
 
     /// <inheritdoc />
     public override Func<ParseResult, ModeOptions> AddOptions(Command command) => _ => Defaults;

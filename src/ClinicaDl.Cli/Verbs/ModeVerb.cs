@@ -21,11 +21,11 @@ internal abstract class ModeVerb
     /// <summary>Help of <c>--dropout</c>.</summary>
     public abstract string DropoutHelp { get; }
 
-    /// <summary>Help of network <paramref name="type"/>'s command.</summary>
-    public abstract string Describe(NetworkType type);
+    /// <summary>Help of the command of each network kind the mode trains (<see cref="ModeOptions.Networks"/>).</summary>
+    public abstract IReadOnlyDictionary<NetworkKind, string> Help { get; }
 
-    /// <summary>Why 0.2.1's network <paramref name="type"/> of this mode is refused (exit 2), or null when the mode trains it.</summary>
-    public virtual string? Refused(NetworkType type) => null;
+    /// <summary>0.2.1's network kinds this mode refuses (exit 2), with why.</summary>
+    public virtual IReadOnlyDictionary<NetworkKind, string> Refused { get; } = new Dictionary<NetworkKind, string>();
 
     /// <summary>Adds the mode's options to <paramref name="command"/> (in 0.2.1's order) and returns how to read them back.</summary>
     public abstract Func<ParseResult, ModeOptions> AddOptions(Command command);
@@ -47,11 +47,11 @@ internal sealed class RoiVerb : ModeVerb
     public override string DropoutHelp => "Dropout probability of Conv4_FC3's two dropout layers.";
 
     /// <inheritdoc />
-    public override string Describe(NetworkType type) => type switch
+    public override IReadOnlyDictionary<NetworkKind, string> Help { get; } = new Dictionary<NetworkKind, string>
     {
-        NetworkType.Cnn => "One Conv4_FC3 trained on all ROIs of every image; ROI-level and image-level (soft voting) results.",
-        NetworkType.MultiCnn => "One Conv4_FC3 per ROI; image-level results by soft voting across networks.",
-        _ => "The autoencoder derived from Conv4_FC3's convolutional part (reconstruction, MSE loss).",
+        [NetworkKind.Cnn] = "One Conv4_FC3 trained on all ROIs of every image; ROI-level and image-level (soft voting) results.",
+        [NetworkKind.MultiCnn] = "One Conv4_FC3 per ROI; image-level results by soft voting across networks.",
+        [NetworkKind.Autoencoder] = "The autoencoder derived from Conv4_FC3's convolutional part (reconstruction, MSE loss).",
     };
 
     /// <inheritdoc />
@@ -87,16 +87,17 @@ internal sealed class SliceVerb : ModeVerb
     public override string DropoutHelp => "Dropout probability between resnet18's fc and fc_out.";
 
     /// <inheritdoc />
-    public override string Describe(NetworkType type) => type switch
+    public override IReadOnlyDictionary<NetworkKind, string> Help { get; } = new Dictionary<NetworkKind, string>
     {
-        NetworkType.Cnn => "One resnet18 trained on all used slices of every image; slice-level and image-level (soft voting) results.",
-        _ => "One resnet18 per slice position; image-level results by soft voting across networks.",
+        [NetworkKind.Cnn] = "One resnet18 trained on all used slices of every image; slice-level and image-level (soft voting) results.",
+        [NetworkKind.MultiCnn] = "One resnet18 per slice position; image-level results by soft voting across networks.",
     };
 
     /// <inheritdoc />
-    public override string? Refused(NetworkType type) => type == NetworkType.Autoencoder
-        ? "not available: ClinicaDL 0.2.1's slice autoencoder cannot run (resnet18 has no convolutional features to mirror into a decoder, spec M7); use train slice cnn or multicnn, or train roi/patch/image autoencoder"
-        : null;
+    public override IReadOnlyDictionary<NetworkKind, string> Refused { get; } = new Dictionary<NetworkKind, string>
+    {
+        [NetworkKind.Autoencoder] = "not available: ClinicaDL 0.2.1's slice autoencoder cannot run (resnet18 has no convolutional features to mirror into a decoder, spec M7); use train slice cnn or multicnn, or train roi/patch/image autoencoder",
+    };
 
     /// <inheritdoc />
     public override Func<ParseResult, ModeOptions> AddOptions(Command command)

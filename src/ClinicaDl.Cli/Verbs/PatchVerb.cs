@@ -20,11 +20,11 @@ internal sealed class PatchVerb : ModeVerb
     public override string DropoutHelp => "Dropout probability of Conv4_FC3's two dropout layers.";
 
     /// <inheritdoc />
-    public override string Describe(NetworkType type) => type switch
+    public override IReadOnlyDictionary<NetworkKind, string> Help { get; } = new Dictionary<NetworkKind, string>
     {
-        NetworkType.Cnn => "One Conv4_FC3 trained on all patches of every image; patch-level and image-level (soft voting) results.",
-        NetworkType.MultiCnn => "One Conv4_FC3 per patch location; image-level results by soft voting across networks.",
-        _ => "The autoencoder derived from Conv4_FC3's convolutional part, on every patch (reconstruction, MSE loss).",
+        [NetworkKind.Cnn] = "One Conv4_FC3 trained on all patches of every image; patch-level and image-level (soft voting) results.",
+        [NetworkKind.MultiCnn] = "One Conv4_FC3 per patch location; image-level results by soft voting across networks.",
+        [NetworkKind.Autoencoder] = "The autoencoder derived from Conv4_FC3's convolutional part, on every patch (reconstruction, MSE loss).",
     };
 
     /// <inheritdoc />

@@ -20,9 +20,9 @@ internal static class TrainCommand
         foreach (var mode in Modes)
         {
             var verb = new Command(mode.Name, mode.Description);
-            foreach (var type in mode.Defaults.Networks) verb.Subcommands.Add(Network(context, mode, type, logname));
-            foreach (var type in Enum.GetValues<NetworkType>())
-                if (mode.Refused(type) is string why) verb.Subcommands.Add(RefusedNetwork($"train {mode.Name} {NetworkName(type)}", type, why));
+            foreach (var kind in mode.Defaults.Networks) verb.Subcommands.Add(Network(context, mode, kind, logname));
+            foreach (var kind in NetworkKind.All)
+                if (mode.Refused.TryGetValue(kind, out var why)) verb.Subcommands.Add(RefusedNetwork($"train {mode.Name} {kind.Name}", kind, why));
             train.Subcommands.Add(verb);
         }
         train.Subcommands.Add(Resume(context));
@@ -30,14 +30,12 @@ internal static class TrainCommand
     }
 
     /// <summary>A network of 0.2.1 that cannot run in this mode: any arguments, then one line and exit 2.</summary>
-    private static Command RefusedNetwork(string verb, NetworkType type, string why)
+    private static Command RefusedNetwork(string verb, NetworkKind kind, string why)
     {
-        var cmd = new Command(NetworkName(type), "Not available (see the error it gives).") { TreatUnmatchedTokensAsErrors = false };
+        var cmd = new Command(kind.Name, "Not available (see the error it gives).") { TreatUnmatchedTokensAsErrors = false };
         cmd.SetAction((Func<ParseResult, int>)(_ => throw new Errors.InvalidOptionException(verb, why)));
         return cmd;
     }
-
-    private static string NetworkName(NetworkType type) => type switch { NetworkType.Cnn => "cnn", NetworkType.MultiCnn => "multicnn", _ => "autoencoder" };
 
     private static Command Resume(CliContext context)
     {
@@ -71,9 +69,8 @@ internal static class TrainCommand
         }
     }
 
-    private static Command Network(CliContext context, ModeVerb mode, NetworkType type, Option<string> logname)
+    private static Command Network(CliContext context, ModeVerb mode, NetworkKind kind, Option<string> logname)
     {
-        string name = NetworkName(type);
         var caps = new Argument<string>("CAPS_DIR") { Description = "Input CAPS folder (with --multi_cohort: a TSV of cohort, path)." };
         var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
         var tsv = new Argument<string>("TSV_PATH") { Description = "Label folder made by tsvtool split/kfold (with --multi_cohort: a TSV of cohort, path, diagnoses)." };
@@ -117,7 +114,7 @@ internal static class TrainCommand
         var seed = OptionFactory.Int("--seed", "Seed of initialisation, shuffling, sampling and augmentation.", 0, int.MinValue);
         var overwrite = OptionFactory.Flag("--overwrite", "Replace the results of the folds being trained.");
 
-        var cmd = new Command(name, mode.Describe(type))
+        var cmd = new Command(kind.Name, mode.Help[kind])
         {
             caps, preprocessing, tsv, output, model,
             useCpu, nproc, batchSize, evaluationSteps, threads, evalBatch, cacheMemory, amp,
@@ -127,15 +124,9 @@ internal static class TrainCommand
         };
         var readMode = mode.AddOptions(cmd);
         cmd.Options.Add(transferPath);
-        if (type != NetworkType.Autoencoder)
-        {
-            cmd.Options.Add(transferSelection);
-            if (mode.Defaults.HasSelectionThreshold) cmd.Options.Add(threshold);
-        }
-        else if (mode.Defaults.HasVisualization)
-        {
-            cmd.Options.Add(visualization);
-        }
+        if (kind.TakesSelection) cmd.Options.Add(transferSelection);
+        if (kind.TakesSelection && mode.Defaults.HasSelectionThreshold) cmd.Options.Add(threshold);
+        if (kind.TakesVisualization && mode.Defaults.HasVisualization) cmd.Options.Add(visualization);
         cmd.Options.Add(seed);
         cmd.Options.Add(overwrite);
 
@@ -144,7 +135,7 @@ internal static class TrainCommand
             var aug = r.GetValue(augmentation);
             var splits = r.GetValue(split);
             var options = new TrainOptions(
-                type, r.GetValue(caps)!, r.GetValue(preprocessing)!, r.GetValue(tsv)!, r.GetValue(output)!, r.GetValue(model)!,
+                kind, r.GetValue(caps)!, r.GetValue(preprocessing)!, r.GetValue(tsv)!, r.GetValue(output)!, r.GetValue(model)!,
                 new ComputationalOptions(r.GetValue(useCpu), r.GetValue(nproc), r.GetValue(batchSize), r.GetValue(evaluationSteps),
                     r.GetValue(threads), r.GetValue(evalBatch), r.GetValue(cacheMemory), r.GetValue(amp)),
                 new DataOptions(r.GetValue(multiCohort), r.GetValue(diagnoses)!, r.GetValue(baseline), r.GetValue(unnormalize),
@@ -154,9 +145,9 @@ internal static class TrainCommand
                 new OptimizationOptions(r.GetValue(epochs), r.GetValue(lr), r.GetValue(wd), r.GetValue(dropout),
                     r.GetValue(patience), r.GetValue(tolerance), r.GetValue(accumulation)),
                 readMode(r),
-                new TransferOptions(r.GetValue(transferPath), type == NetworkType.Autoencoder ? "best_loss" : r.GetValue(transferSelection)!),
-                type == NetworkType.Autoencoder || !mode.Defaults.HasSelectionThreshold ? 0 : r.GetValue(threshold),
-                type == NetworkType.Autoencoder && mode.Defaults.HasVisualization && r.GetValue(visualization),
+                new TransferOptions(r.GetValue(transferPath), kind.FixedSelection ?? r.GetValue(transferSelection)!),
+                kind.TakesSelection && mode.Defaults.HasSelectionThreshold ? r.GetValue(threshold) : 0,
+                kind.TakesVisualization && mode.Defaults.HasVisualization && r.GetValue(visualization),
                 r.GetValue(seed),
                 r.GetValue(overwrite),
                 r.GetValue(logname) ?? "clinicaDL.log");

@@ -75,28 +75,64 @@ public sealed record ImageNetWeights(string? Path, bool Explicit)
         ? $"resnet18 starts from RANDOM weights: no ImageNet weights ({FileName}) in {SearchedFolder} and no --imagenet_weights; conv1…layer3 stay frozen at random values, as in ClinicaDL 0.2.1 offline"
         : $"resnet18 starts from ImageNet weights {Path}";
 
+    /// <summary>Reads and checks the weights file once (null for random initialisation); the result is copied into each new network.</summary>
+    /// <exception cref="CheckpointException">The file is not a ResNet-18 state dict (missing or unexpected keys, wrong shapes).</exception>
+    public IInitialWeights? Read() => Path is null ? null : ImageNetState.Read(Path);
+
     /// <summary>Loads the weights file into <paramref name="network"/> (nothing for random initialisation).</summary>
     /// <exception cref="CheckpointException">The file is not a ResNet-18 state dict (missing or unexpected keys, wrong shapes).</exception>
     public void LoadInto(ResNet18 network)
     {
-        if (Path is null)
-            return;
-        using var scope = NewDisposeScope();
-        var state = ReadStateDict(Path);
-        var target = network.state_dict();
-        var expected = target.Keys.Where(k => !k.StartsWith(ResNet18.AddedPrefix, StringComparison.Ordinal)).ToList();
-        var missing = expected.Where(k => !state.ContainsKey(k) && !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
-        var unexpected = state.Keys.Where(k => !expected.Contains(k)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0)
-            throw new CheckpointException(Path,
-                $"is not torchvision's ResNet-18 state dict: missing keys [{List(missing)}], unexpected keys [{List(unexpected)}].");
-        using var noGrad = no_grad();
-        foreach (var (key, source) in state)
+        using var state = Read();
+        state?.LoadInto(network);
+    }
+
+    /// <summary>torchvision's ResNet-18 state dict, checked against <see cref="ResNet18"/>'s keys and shapes, in memory.</summary>
+    private sealed class ImageNetState : IInitialWeights
+    {
+        private readonly string path;
+        private readonly Dictionary<string, Tensor> state;
+
+        private ImageNetState(string path, Dictionary<string, Tensor> state)
         {
-            var destination = target[key];
-            if (!source.shape.SequenceEqual(destination.shape))
-                throw new CheckpointException(Path, $"\"{key}\" has shape ({string.Join(", ", source.shape)}); ResNet-18 needs ({string.Join(", ", destination.shape)}).");
-            destination.copy_(source.to(destination.dtype));
+            this.path = path;
+            this.state = state;
+        }
+
+        public static ImageNetState Read(string path)
+        {
+            using var scope = NewDisposeScope();
+            var state = ReadStateDict(path);
+            using var probe = new ResNet18();
+            var target = probe.state_dict();
+            var expected = target.Keys.Where(k => !k.StartsWith(ResNet18.AddedPrefix, StringComparison.Ordinal)).ToList();
+            var missing = expected.Where(k => !state.ContainsKey(k) && !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
+            var unexpected = state.Keys.Where(k => !expected.Contains(k)).ToList();
+            if (missing.Count > 0 || unexpected.Count > 0)
+                throw new CheckpointException(path,
+                    $"is not torchvision's ResNet-18 state dict: missing keys [{List(missing)}], unexpected keys [{List(unexpected)}].");
+            foreach (var (key, source) in state)
+                if (!source.shape.SequenceEqual(target[key].shape))
+                    throw new CheckpointException(path, $"\"{key}\" has shape ({string.Join(", ", source.shape)}); ResNet-18 needs ({string.Join(", ", target[key].shape)}).");
+            foreach (var tensor in state.Values) tensor.DetachFromDisposeScope();
+            return new ImageNetState(path, state);
+        }
+
+        public void LoadInto(nn.Module<Tensor, Tensor> network)
+        {
+            if (network is not ResNet18)
+                throw new ArgumentException($"ImageNet weights ({path}) fit resnet18 only, not {network.GetType().Name}.", nameof(network));
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var target = network.state_dict();
+            foreach (var (key, source) in state)
+                target[key].copy_(source.to(target[key].dtype));
+        }
+
+        public void Dispose()
+        {
+            foreach (var tensor in state.Values) tensor.Dispose();
+            state.Clear();
         }
     }
 

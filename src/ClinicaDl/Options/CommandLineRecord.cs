@@ -58,18 +58,10 @@ public static class CommandLineRecord
         o.Mode.AddPairs(Add);
         // Then the network's keys (spec modes §1.4): the autoencoder's visualization where the mode offers it, the
         // transfer-learning pair, and the soft-voting threshold where the mode votes.
-        if (o.NetworkType == NetworkType.Autoencoder)
-        {
-            if (o.Mode.HasVisualization) Add("visualization", o.Visualization);
-            Add("transfer_learning_path", o.Transfer.Path);
-            Add("transfer_learning_selection", "best_loss");
-        }
-        else
-        {
-            Add("transfer_learning_path", o.Transfer.Path);
-            Add("transfer_learning_selection", o.Transfer.Selection);
-            if (o.Mode.HasSelectionThreshold) Add("selection_threshold", o.SelectionThreshold);
-        }
+        if (o.NetworkKind.TakesVisualization && o.Mode.HasVisualization) Add("visualization", o.Visualization);
+        Add("transfer_learning_path", o.Transfer.Path);
+        Add("transfer_learning_selection", o.NetworkKind.FixedSelection ?? o.Transfer.Selection);
+        if (o.NetworkKind.TakesSelection && o.Mode.HasSelectionThreshold) Add("selection_threshold", o.SelectionThreshold);
         // Ours, after ClinicaDL's keys.
         Add("seed", o.Seed);
         Add("threads", c.Threads);
@@ -138,13 +130,9 @@ public static class CommandLineRecord
         int? IntOrNull(string key) => r.IntOrNull(key);
         List<string>? StrList(string key) => r.StrList(key);
 
-        var type = Str("network_type") switch
-        {
-            "autoencoder" => NetworkType.Autoencoder,
-            "cnn" => NetworkType.Cnn,
-            "multicnn" => NetworkType.MultiCnn,
-            var other => throw new CheckpointException(path, $"network_type \"{other}\" is not autoencoder, cnn or multicnn."),
-        };
+        string network = Str("network_type");
+        var kind = NetworkKind.Named(network)
+            ?? throw new CheckpointException(path, $"network_type \"{network}\" is not autoencoder, cnn or multicnn.");
         var mode = ModeOptions.Read(r);
         List<AugmentationKind>? augmentation = null;
         if (StrList("data_augmentation") is { } aug)
@@ -159,7 +147,7 @@ public static class CommandLineRecord
         string? cwd = root.TryGetProperty("working_directory", out var wd) && wd.ValueKind == JsonValueKind.String ? wd.GetString() : null;
         var architecture = RandomSearchCommandLine.ReadArchitecture(root, path);
         return new TrainOptions(
-            type,
+            kind,
             Str("caps_dir"),
             Str("preprocessing", CapsLayout.T1Linear),
             Str("tsv_path"),

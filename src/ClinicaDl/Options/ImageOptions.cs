@@ -12,7 +12,7 @@ public sealed record ImageOptions : ModeOptions
     public override string Name => "image";
 
     /// <inheritdoc />
-    public override IReadOnlyList<NetworkType> Networks => [NetworkType.Cnn, NetworkType.Autoencoder];
+    public override IReadOnlyList<NetworkKind> Networks => [NetworkKind.Cnn, NetworkKind.Autoencoder];
 
     /// <inheritdoc />
     /// <remarks>Conv4_FC3 only gives an autoencoder here (its classifier does not fit whole images; refused by the fit check).</remarks>
@@ -30,13 +30,19 @@ public sealed record ImageOptions : ModeOptions
     }
 
     /// <inheritdoc />
+    /// <remarks>0.2.1 samples no threshold in image mode (nothing is voted).</remarks>
+    internal override void AddSearchPairs(Action<string, object?> add, double selectionThreshold)
+    {
+    }
+
+    /// <inheritdoc />
     internal override void Check(TrainOptions o)
     {
-        if (!Models.Contains(o.Model))
+        if (o.Architecture is null && !Models.Contains(o.Model))
             throw new InvalidOptionException("MODEL", string.Join(", ", Models) + " (the image networks of ClinicaDL 0.2.1)", o.Model);
-        if (o.NetworkType == NetworkType.MultiCnn)
+        if (o.NetworkKind.NetworkPerElement)
             throw new InvalidOptionException("network", "cnn or autoencoder (multicnn is not offered for images, as in ClinicaDL 0.2.1)", "multicnn");
-        if (o.NetworkType == NetworkType.Cnn && Architecture.Find(o.Model) is { Variational: true })
+        if (o.Architecture is null && !o.NetworkKind.Reconstructs && Architecture.Find(o.Model) is { Variational: true })
             throw new InvalidOptionException("MODEL", "Conv5_FC3, Conv5_FC3_mni or Conv6_FC3 for cnn (VConv5_FC3's variational training, with its KL term, "
                 + "is not implemented yet; its autoencoder is)", o.Model);
     }

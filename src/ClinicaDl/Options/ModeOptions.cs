@@ -17,7 +17,7 @@ public abstract record ModeOptions
     public abstract string Name { get; }
 
     /// <summary>The network kinds the mode offers, in ClinicaDL's order.</summary>
-    public abstract IReadOnlyList<NetworkType> Networks { get; }
+    public abstract IReadOnlyList<NetworkKind> Networks { get; }
 
     /// <summary>The MODEL names the mode trains; the first is the default.</summary>
     public abstract IReadOnlyList<string> Models { get; }
@@ -31,11 +31,23 @@ public abstract record ModeOptions
     /// <summary>Whether the CNNs take <c>--selection_threshold</c> (only modes that vote elements to the image level).</summary>
     public virtual bool HasSelectionThreshold => true;
 
+    /// <summary>Channels of every element the mode's networks take (slices: 3 identical RGB planes); a random-search
+    /// <c>RandomArchitecture</c> is built for this many input channels (spec verbs §3.6).</summary>
+    public virtual int ElementChannels => 1;
+
     /// <summary>Elements per image when the options alone say it (a multicnn transfer source must have as many networks), else null.</summary>
     public virtual int? ElementCount => null;
 
     /// <summary>Appends the mode's <c>commandline.json</c> keys, which 0.2.1 writes after <c>accumulation_steps</c> (spec modes §1.4).</summary>
     internal abstract void AddPairs(Action<string, object?> add);
+
+    /// <summary>Appends the mode's keys of a random-search job's <c>commandline.json</c>, in the order 0.2.1's <c>random_sampling</c>
+    /// draws them (spec verbs §3.4, §3.7): by default the soft-voting threshold, then the mode's own keys.</summary>
+    internal virtual void AddSearchPairs(Action<string, object?> add, double selectionThreshold)
+    {
+        add("selection_threshold", selectionThreshold);
+        AddPairs(add);
+    }
 
     /// <summary>Appends the mode's options of ours (not 0.2.1's) to <c>commandline.json</c>, after the shared ones of ours.</summary>
     internal virtual void AddOwnPairs(Action<string, object?> add) { }
@@ -51,6 +63,11 @@ public abstract record ModeOptions
     /// <summary>The mode's own network for <paramref name="o"/> (slice mode's resnet18 with its ImageNet weights), or null
     /// when MODEL is one of the <see cref="Networks.Architecture"/> networks that <see cref="NetworkFactory"/> builds.</summary>
     internal virtual TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? CreateNetwork(TrainOptions o) => null;
+
+    /// <summary>Weights copied into every network the run trains from scratch (slice mode: resnet18's ImageNet weights), read and
+    /// checked once while the run is planned; null when networks start from their initialisation alone.</summary>
+    /// <exception cref="ClinicaDlException">The weights file cannot be read or does not fit the network.</exception>
+    internal virtual Networks.IInitialWeights? ReadInitialWeights(TrainOptions o) => null;
 
     /// <summary>Lines the run adds to environment.txt about how its networks start (slice mode: which ImageNet weights, or none).</summary>
     public virtual IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => [];

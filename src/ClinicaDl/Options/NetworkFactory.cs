@@ -9,14 +9,12 @@ namespace ClinicaDl.Options;
 /// interpret all build their networks here.</summary>
 internal static class NetworkFactory
 {
-    /// <summary>The network of <paramref name="o"/> for one-channel elements of spatial shape <paramref name="elementShape"/>:
+    /// <summary>The network of <paramref name="o"/> for elements (of the mode's channels) of spatial shape <paramref name="elementShape"/>:
     /// the autoencoder derived from MODEL, the random-search job's <see cref="RandomArchitecture"/>, or MODEL's classifier.</summary>
     public static nn.Module<Tensor, Tensor> Create(TrainOptions o, IReadOnlyList<int> elementShape)
     {
         if (o.Mode.CreateNetwork(o) is { } own) return own;
-        if (o.NetworkType == NetworkType.Autoencoder) return ArchitectureOf(o).CreateAutoEncoder();
-        if (o.Architecture is { } a) return new RandomArchitecture(a.Convolutions, a.FcBlocks, [1, .. elementShape], o.Optimization.Dropout, a.Normalization);
-        return ArchitectureOf(o).CreateCnn(o.Optimization.Dropout);
+        return o.NetworkKind.Create(o, () => ArchitectureOf(o), elementShape);
     }
 
     /// <summary>Why the network of <paramref name="o"/> cannot take elements of spatial shape <paramref name="elementShape"/>, or null when it can.</summary>
@@ -24,8 +22,7 @@ internal static class NetworkFactory
     {
         if (o.Architecture is not null) return null; // sized for its input
         if (o.Mode.Models.Contains(ResNet18.ModelName)) return null; // every slice is resized to the 224×224 it takes
-        var architecture = ArchitectureOf(o);
-        return o.NetworkType == NetworkType.Autoencoder ? architecture.AutoEncoderFitProblem(elementShape) : architecture.CnnFitProblem(elementShape);
+        return o.NetworkKind.FitProblem(ArchitectureOf(o), elementShape);
     }
 
     private static Architecture ArchitectureOf(TrainOptions o) => Architecture.Find(o.Model)

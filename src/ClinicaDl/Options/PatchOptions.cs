@@ -15,7 +15,7 @@ public sealed record PatchOptions(int PatchSize = PatchGrid.DefaultSize, int Str
     public override string Name => "patch";
 
     /// <inheritdoc />
-    public override IReadOnlyList<NetworkType> Networks => [NetworkType.Cnn, NetworkType.MultiCnn, NetworkType.Autoencoder];
+    public override IReadOnlyList<NetworkKind> Networks => [NetworkKind.Cnn, NetworkKind.MultiCnn, NetworkKind.Autoencoder];
 
     /// <inheritdoc />
     public override IReadOnlyList<string> Models => [Architecture.Conv4Fc3.Name];
@@ -34,15 +34,26 @@ public sealed record PatchOptions(int PatchSize = PatchGrid.DefaultSize, int Str
         add("use_extracted_patches", UseExtractedPatches);
     }
 
+    /// <inheritdoc />
+    /// <remarks><c>use_extracted_patches</c> is among the search's fixed keys, written before.</remarks>
+    internal override void AddSearchPairs(Action<string, object?> add, double selectionThreshold)
+    {
+        add("patch_size", PatchSize);
+        add("selection_threshold", selectionThreshold);
+        add("stride_size", StrideSize);
+    }
+
     internal static PatchOptions ReadPatch(RecordReader r)
         => new(r.IntOrNull("patch_size") ?? PatchGrid.DefaultSize, r.IntOrNull("stride_size") ?? PatchGrid.DefaultSize, r.Bool("use_extracted_patches"));
 
     /// <inheritdoc />
     internal override void Check(TrainOptions o)
     {
-        if (o.Architecture is not null || !Models.Contains(o.Model))
+        if (o.Architecture is null && !Models.Contains(o.Model))
             throw new InvalidOptionException("MODEL", "Conv4_FC3 (the only patch architecture of ClinicaDL 0.2.1)", o.Model);
-        if (o.NetworkType == NetworkType.Autoencoder)
+        if (o.Architecture is not null)
+            Grid.Validate(CapsLayout.CroppedShape, 1, int.MaxValue, null); // a random-search RandomArchitecture is sized for its input
+        else if (o.NetworkKind.Reconstructs)
         {
             int min = Architecture.Conv4Fc3.Features.MinimumSide;
             Grid.Validate(CapsLayout.CroppedShape, min, int.MaxValue, $"the autoencoder of Conv4_FC3 needs sides of at least {min}");
@@ -51,7 +62,7 @@ public sealed record PatchOptions(int PatchSize = PatchGrid.DefaultSize, int Str
         {
             Grid.Validate(CapsLayout.CroppedShape, Conv4Fc3.MinSide, Conv4Fc3.MaxSide, $"Conv4_FC3's classifier takes sides {Conv4Fc3.MinSide}..{Conv4Fc3.MaxSide}");
         }
-        if (o.NetworkType == NetworkType.MultiCnn && Grid.Count(CapsLayout.CroppedShape) < 2)
+        if (Grid.Count(CapsLayout.CroppedShape) < o.NetworkKind.MinimumElements)
             throw new InvalidOptionException(PatchGrid.StrideSizeOption,
                 $"small enough to give at least two patches for multicnn (one network per patch location; -ps {PatchSize} -ss {StrideSize} gives one); use cnn for a single patch",
                 StrideSize.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -66,9 +66,9 @@ internal static class RandomSearchCommandLine
         Add("sampler", d.Sampler == SamplerKind.Random ? "random" : "weighted");
         Add("transfer_learning_path", o.Transfer.Path);
         Add("transfer_learning_selection", o.Transfer.Selection);
-        Add("selection_threshold", o.SelectionThreshold);
-        // V3: 0.2.1 never copied these, so its ROI random search crashed; recorded so that classify and interpret find the ROIs.
-        o.Mode.AddPairs(Add);
+        // The mode's keys in 0.2.1's draw order. V3: 0.2.1 never copied the ROI keys, so its ROI random search crashed; they are
+        // recorded so that classify and interpret find the ROIs.
+        o.Mode.AddSearchPairs(Add, o.SelectionThreshold);
         Add("convolutions", Convolutions(a.Convolutions));
         // Ours, after ClinicaDL's keys.
         Add("seed", o.Seed);

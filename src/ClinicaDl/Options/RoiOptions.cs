@@ -15,7 +15,7 @@ public sealed record RoiOptions(IReadOnlyList<string>? RoiList = null, bool Uncr
     public override string Name => "roi";
 
     /// <inheritdoc />
-    public override IReadOnlyList<NetworkType> Networks => [NetworkType.Cnn, NetworkType.MultiCnn, NetworkType.Autoencoder];
+    public override IReadOnlyList<NetworkKind> Networks => [NetworkKind.Cnn, NetworkKind.MultiCnn, NetworkKind.Autoencoder];
 
     /// <inheritdoc />
     public override IReadOnlyList<string> Models => [Architecture.Conv4Fc3.Name];
@@ -91,21 +91,21 @@ public sealed record RoiOptions(IReadOnlyList<string>? RoiList = null, bool Uncr
         foreach (var roi in rois)
         {
             // A RandomArchitecture is sized for its input (each block halves the sides with ceiling): any shape fits.
-            bool ok = o.NetworkType == NetworkType.Autoencoder ? roi.Shape.All(s => s >= 31) : o.Architecture is not null || Conv4Fc3.Accepts(roi.Shape);
+            bool ok = o.NetworkKind.Reconstructs ? roi.Shape.All(s => s >= 31) : o.Architecture is not null || Conv4Fc3.Accepts(roi.Shape);
             if (!ok)
                 throw new InvalidOptionException("--roi_list",
-                    o.NetworkType == NetworkType.Autoencoder
+                    o.NetworkKind.Reconstructs
                         ? "ROIs of at least 31 voxels per side for the autoencoder"
                         : $"ROIs of {Conv4Fc3.MinSide} to {Conv4Fc3.MaxSide} voxels per side for Conv4_FC3",
                     $"ROI \"{roi.Name}\" of shape {roi.Box.ShapeText}{(roi.MaskPath is null ? "" : " (" + roi.MaskPath + ")")}");
         }
-        if (o.NetworkType == NetworkType.MultiCnn && rois.Count < 2)
+        if (rois.Count < o.NetworkKind.MinimumElements)
             throw new InvalidOptionException("--roi_list", "at least two ROIs for multicnn (one network per ROI); use cnn for a single ROI",
                 string.Join(" ", rois.Select(r => r.Name)));
         if (o.Architecture is not null && rois.Select(r => r.Box.ShapeText).Distinct().Count() > 1)
             throw new InvalidOptionException("roi_list", "ROIs of one shape for a RandomArchitecture (its layers are sized for one input shape)",
                 string.Join(", ", rois.Select(r => $"{r.Name} {r.Box.ShapeText}")));
-        if (o.NetworkType != NetworkType.MultiCnn && rois.Select(r => r.Box.ShapeText).Distinct().Count() > 1)
+        if (!o.NetworkKind.NetworkPerElement && rois.Select(r => r.Box.ShapeText).Distinct().Count() > 1)
             throw new InvalidOptionException("--roi_list", $"ROIs of one shape for {o.NetworkName} (they share batches); use multicnn for ROIs of different shapes",
                 string.Join(", ", rois.Select(r => $"{r.Name} {r.Box.ShapeText}")));
     }

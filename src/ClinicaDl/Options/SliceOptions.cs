@@ -19,13 +19,16 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
     public override string Name => "slice";
 
     /// <inheritdoc />
-    public override IReadOnlyList<NetworkType> Networks => [NetworkType.Cnn, NetworkType.MultiCnn];
+    public override IReadOnlyList<NetworkKind> Networks => [NetworkKind.Cnn, NetworkKind.MultiCnn];
 
     /// <inheritdoc />
     public override IReadOnlyList<string> Models => [ResNet18.ModelName];
 
     /// <inheritdoc />
     public override bool HasVisualization => false;
+
+    /// <inheritdoc />
+    public override int ElementChannels => 3;
 
     /// <summary>The direction and discarded slices, checked.</summary>
     /// <exception cref="InvalidOptionException">A value 0.2.1 would accept and misuse (M19, M20).</exception>
@@ -40,6 +43,15 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
         add("slice_direction", SliceDirection);
         add("discarded_slices", DiscardedSlices is null ? SliceRange.DefaultDiscarded : DiscardedSlices.ToList());
         add("use_extracted_slices", UseExtractedSlices);
+    }
+
+    /// <inheritdoc />
+    /// <remarks><c>use_extracted_slices</c> is among the search's fixed keys, written before; the search samples one discarded count.</remarks>
+    internal override void AddSearchPairs(Action<string, object?> add, double selectionThreshold)
+    {
+        add("discarded_slices", DiscardedSlices is { Count: > 0 } d ? d[0] : SliceRange.DefaultDiscarded);
+        add("selection_threshold", selectionThreshold);
+        add("slice_direction", SliceDirection);
     }
 
     /// <inheritdoc />
@@ -61,7 +73,7 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
     /// <inheritdoc />
     internal override void Check(TrainOptions o)
     {
-        if (o.Architecture is not null || !Models.Contains(o.Model))
+        if (o.Architecture is null && !Models.Contains(o.Model))
             throw new InvalidOptionException("MODEL", "resnet18 (the only slice network of ClinicaDL 0.2.1)", o.Model);
         _ = Range;
         if (o.Data.Unnormalize)
@@ -70,33 +82,26 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
         _ = Weights;
     }
 
-    /// <summary>Where resnet18's ImageNet weights come from (found once per run: spec M31), or random initialisation.</summary>
+    /// <summary>Where resnet18's ImageNet weights come from, or random initialisation (spec M31: never downloaded).</summary>
     /// <exception cref="InvalidOptionException">An explicit <c>--imagenet_weights</c> file that does not exist.</exception>
     public ImageNetWeights Weights => ClinicaDl.Networks.ImageNetWeights.Locate(ImageNetWeightsFile);
 
     /// <inheritdoc />
-    internal override TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> CreateNetwork(TrainOptions o)
-    {
-        var network = new ResNet18(o.Optimization.Dropout);
-        try
-        {
-            Weights.LoadInto(network);
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-        return network;
-    }
+    internal override TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? CreateNetwork(TrainOptions o)
+        => o.Architecture is not null ? null : new ResNet18(o.Optimization.Dropout); // a random-search job's RandomArchitecture is built by NetworkFactory
+
+    /// <summary>The ImageNet weights read once for the run (spec M31), unless the network is not resnet18 (a random-search job)
+    /// or a transfer-learning source replaces every weight.</summary>
+    internal override IInitialWeights? ReadInitialWeights(TrainOptions o) => o.Architecture is null && o.Transfer.Path is null ? Weights.Read() : null;
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => o.Transfer.Path is null
+    public override IReadOnlyList<string> EnvironmentNotes(TrainOptions o) => o.Architecture is not null ? []
+        : o.Transfer.Path is null
         ? [Weights.Describe()]
         : [$"resnet18 starts from the transfer-learning source {o.Transfer.Path} (every weight; ImageNet weights are not used)"];
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Warnings(TrainOptions o) => o.Transfer.Path is null && Weights.IsRandom
+    public override IReadOnlyList<string> Warnings(TrainOptions o) => o.Architecture is null && o.Transfer.Path is null && Weights.IsRandom
         ? [Weights.Describe() + $". Give torchvision's file with --imagenet_weights, or put it in {Weights.SearchedFolder}."]
         : [];
 
@@ -121,7 +126,7 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
         if (count < 1)
             throw new InvalidOptionException("--discarded_slices",
                 $"{given} leaves no slice: the images have {length} {range.Direction.ToString().ToLowerInvariant()} slices, so the slices discarded at both ends must add up to less than {length}");
-        if (o.NetworkType == NetworkType.MultiCnn && count < 2)
+        if (count < o.NetworkKind.MinimumElements)
             throw new InvalidOptionException("--discarded_slices",
                 $"{given} leaves a single slice; multicnn needs at least two (one network per slice): use cnn for a single slice");
         if (UseExtractedSlices) source.CheckExtracted(sessions, count);

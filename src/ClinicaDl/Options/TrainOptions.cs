@@ -3,17 +3,6 @@ using ClinicaDl.Data;
 
 namespace ClinicaDl.Options;
 
-/// <summary>The network kinds of <c>train &lt;mode&gt;</c> (which a mode offers: <see cref="ModeOptions.Networks"/>).</summary>
-public enum NetworkType
-{
-    /// <summary><c>autoencoder</c>: the autoencoder derived from Conv4_FC3's convolutional part.</summary>
-    Autoencoder,
-    /// <summary><c>cnn</c>: one Conv4_FC3 on all ROIs.</summary>
-    Cnn,
-    /// <summary><c>multicnn</c>: one Conv4_FC3 per ROI.</summary>
-    MultiCnn,
-}
-
 /// <summary>Computational resources (ClinicaDL's group, plus ours).</summary>
 /// <param name="UseCpu"><c>-cpu/--use_cpu</c>.</param>
 /// <param name="NProc"><c>-np/--nproc</c>: images decoded in parallel.</param>
@@ -58,7 +47,7 @@ public sealed record OptimizationOptions(
 public sealed record TransferOptions(string? Path = null, string Selection = "best_balanced_accuracy");
 
 /// <summary>Everything <c>clinicadl train &lt;mode&gt; &lt;network&gt;</c> takes, parsed once (STYLE §2): the options every mode shares, and the mode's own in <see cref="Mode"/>.</summary>
-/// <param name="NetworkType">autoencoder, cnn or multicnn.</param>
+/// <param name="NetworkKind">autoencoder, cnn or multicnn.</param>
 /// <param name="CapsDir">CAPS_DIR as given (a TSV with <c>--multi_cohort</c>).</param>
 /// <param name="Preprocessing">PREPROCESSING (<c>t1-linear</c>).</param>
 /// <param name="TsvPath">TSV_PATH as given.</param>
@@ -76,7 +65,7 @@ public sealed record TransferOptions(string? Path = null, string Selection = "be
 /// <param name="Overwrite"><c>--overwrite</c> (decision 4).</param>
 /// <param name="LogName"><c>-l/--logname</c>: kept for commandline.json.</param>
 public sealed record TrainOptions(
-    NetworkType NetworkType,
+    NetworkKind NetworkKind,
     string CapsDir,
     string Preprocessing,
     string TsvPath,
@@ -95,12 +84,7 @@ public sealed record TrainOptions(
     string LogName = "clinicaDL.log")
 {
     /// <summary>The name used on the command line and in commandline.json.</summary>
-    public string NetworkName => NetworkType switch
-    {
-        NetworkType.Autoencoder => "autoencoder",
-        NetworkType.Cnn => "cnn",
-        _ => "multicnn",
-    };
+    public string NetworkName => NetworkKind.Name;
 
     /// <summary>The sampled <c>RandomArchitecture</c> of a random-search job, or null for Conv4_FC3.</summary>
     public RandomArchitectureOptions? Architecture { get; init; }
@@ -125,9 +109,10 @@ public sealed record TrainOptions(
     /// <summary>Default options of <paramref name="mode"/> (default: ROI) for a CAPS/labels/output triple (mainly for tests and the quickstart).</summary>
     public static TrainOptions Defaults(NetworkType type, string caps, string tsv, string output, ModeOptions? mode = null)
     {
+        var kind = NetworkKind.Of(type);
         mode ??= new RoiOptions();
-        return new(type, caps, CapsLayout.T1Linear, tsv, output, mode.DefaultModel,
+        return new(kind, caps, CapsLayout.T1Linear, tsv, output, mode.DefaultModel,
             new ComputationalOptions(UseCpu: true), new DataOptions(false, Diagnosis.Default), new CrossValidationOptions(),
-            new OptimizationOptions(), mode, new TransferOptions(null, type == NetworkType.Autoencoder ? "best_loss" : "best_balanced_accuracy"));
+            new OptimizationOptions(), mode, new TransferOptions(null, kind.DefaultSelection));
     }
 }

@@ -6,45 +6,98 @@ namespace ClinicaDl.Outputs;
 /// <summary>The TSV output contract in one place: every column of every result table (spec §7.4–7.7).</summary>
 public static class ResultTables
 {
+    // Column names, written once here: the tables below are built from them, and readers of result tables use them.
+
+    /// <summary>Subject column of prediction tables and <c>split.tsv</c>.</summary>
+    public const string ParticipantId = "participant_id";
+
+    /// <summary>Session column of prediction tables and <c>split.tsv</c>.</summary>
+    public const string SessionId = "session_id";
+
+    /// <summary>Label column of prediction tables (empty for an unlabelled session).</summary>
+    public const string TrueLabel = "true_label";
+
+    /// <summary>Predicted class of prediction tables.</summary>
+    public const string PredictedLabel = "predicted_label";
+
+    /// <summary>Probability of class 0 in prediction tables.</summary>
+    public const string Proba0 = "proba0";
+
+    /// <summary>Probability of class 1 in prediction tables.</summary>
+    public const string Proba1 = "proba1";
+
+    /// <summary>Diagnosis column of <c>split.tsv</c>.</summary>
+    public const string Diagnosis = "diagnosis";
+
+    /// <summary><c>train</c> or <c>validation</c> in <c>split.tsv</c>.</summary>
+    public const string Subset = "subset";
+
+    /// <summary>Epoch column of <c>training.tsv</c>.</summary>
+    public const string Epoch = "epoch";
+
+    /// <summary>Iteration column of <c>training.tsv</c> (the batch index within the epoch).</summary>
+    public const string Iteration = "iteration";
+
+    /// <summary>Wall-time column of <c>training.tsv</c>.</summary>
+    public const string Time = "time";
+
+    /// <summary>Training loss column of <c>training.tsv</c>.</summary>
+    public const string LossTrain = "loss_train";
+
+    /// <summary>Validation loss column of <c>training.tsv</c>.</summary>
+    public const string LossValid = "loss_valid";
+
+    /// <summary>Training balanced accuracy column of a CNN's <c>training.tsv</c>.</summary>
+    public const string BalancedAccuracyTrain = "balanced_accuracy_train";
+
+    /// <summary>Validation balanced accuracy column of a CNN's <c>training.tsv</c>.</summary>
+    public const string BalancedAccuracyValid = "balanced_accuracy_valid";
+
+    /// <summary>The element id column of level <paramref name="level"/> (<c>roi_id</c>, <c>patch_id</c>, <c>slice_id</c>, <c>image_id</c>).</summary>
+    public static string IdColumn(string level) => level + "_id";
+
+    /// <summary>The metrics every metrics table starts with.</summary>
+    private static readonly IReadOnlyList<string> MetricColumns = ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv"];
+
+    /// <summary>The loss columns of element-level metrics tables.</summary>
+    private static readonly IReadOnlyList<string> LossColumns = ["total_loss", "total_kl_loss"];
+
     /// <summary>ROI-level predictions.</summary>
     public static readonly IReadOnlyList<string> RoiPredictionColumns = ElementPredictionColumns("roi");
 
     /// <summary>Element-level predictions of level <paramref name="level"/> (<c>roi</c>, <c>patch</c>, <c>slice</c>): the id column is <c>&lt;level&gt;_id</c>.</summary>
     public static IReadOnlyList<string> ElementPredictionColumns(string level)
-        => ["participant_id", "session_id", level + "_id", "true_label", "predicted_label", "proba0", "proba1"];
+        => [ParticipantId, SessionId, IdColumn(level), TrueLabel, PredictedLabel, Proba0, Proba1];
 
     /// <summary>Image-level predictions: ClinicaDL's four columns, then <c>proba0</c>, <c>proba1</c> (decision 15).</summary>
     public static readonly IReadOnlyList<string> ImagePredictionColumns =
-        ["participant_id", "session_id", "true_label", "predicted_label", "proba0", "proba1"];
+        [ParticipantId, SessionId, TrueLabel, PredictedLabel, Proba0, Proba1];
 
     /// <summary>ROI-level metrics.</summary>
     public static readonly IReadOnlyList<string> RoiMetricsColumns = ElementMetricsColumns("roi");
 
     /// <summary>Element-level metrics of level <paramref name="level"/>.</summary>
     public static IReadOnlyList<string> ElementMetricsColumns(string level)
-        => ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv", "total_loss", "total_kl_loss", level + "_id"];
+        => [.. MetricColumns, .. LossColumns, IdColumn(level)];
 
     /// <summary>Image-level metrics (soft voting).</summary>
-    public static readonly IReadOnlyList<string> ImageMetricsColumns =
-        ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv"];
+    public static readonly IReadOnlyList<string> ImageMetricsColumns = MetricColumns;
 
     /// <summary>Image-level metrics with a single ROI (spec §7.6: the ROI metrics without roi_id).</summary>
-    public static readonly IReadOnlyList<string> SingleRoiImageMetricsColumns =
-        ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv", "total_loss", "total_kl_loss"];
+    public static readonly IReadOnlyList<string> SingleRoiImageMetricsColumns = [.. MetricColumns, .. LossColumns];
 
     /// <summary>Image-level metrics of image mode (spec modes §3.5): the element metrics, with an empty <c>image_id</c>.</summary>
-    public static readonly IReadOnlyList<string> WholeImageMetricsColumns =
-        ["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv", "total_loss", "total_kl_loss", "image_id"];
+    public static readonly IReadOnlyList<string> WholeImageMetricsColumns = ElementMetricsColumns("image");
 
     /// <summary><c>training.tsv</c> of a CNN.</summary>
     public static readonly IReadOnlyList<string> CnnTrainingColumns =
-        ["epoch", "iteration", "time", "balanced_accuracy_train", "loss_train", "balanced_accuracy_valid", "loss_valid"];
+        [Epoch, Iteration, Time, BalancedAccuracyTrain, LossTrain, BalancedAccuracyValid, LossValid];
 
     /// <summary><c>training.tsv</c> of an autoencoder.</summary>
-    public static readonly IReadOnlyList<string> AutoencoderTrainingColumns = ["epoch", "iteration", "time", "loss_train", "loss_valid"];
+    public static readonly IReadOnlyList<string> AutoencoderTrainingColumns = [Epoch, Iteration, Time, LossTrain, LossValid];
 
     /// <summary><c>fold-i/split.tsv</c>: which sessions a fold used, and for what.</summary>
-    public static readonly IReadOnlyList<string> SplitColumns = ["participant_id", "session_id", "diagnosis", "cohort", "subset"];
+    public static readonly IReadOnlyList<string> SplitColumns = [ParticipantId, SessionId, Diagnosis, CohortColumn, Subset];
 
     /// <summary>Writes a fold's <c>split.tsv</c>.</summary>
     public static void WriteSplit(string path, IEnumerable<Caps.Session> train, IEnumerable<Caps.Session> validation)

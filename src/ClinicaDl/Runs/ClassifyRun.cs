@@ -60,8 +60,8 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
         if (!Directory.Exists(o.ModelPath))
             throw new InvalidOptionException("MODEL_PATH", "a results folder of clinicadl train roi cnn or multicnn, or train image cnn", o.ModelPath);
         var model = CommandLineRecord.Read(Path.Combine(o.ModelPath, "commandline.json"), o.ModelPath);
-        if (model.NetworkType == NetworkType.Autoencoder)
-            throw new InvalidOptionException("MODEL_PATH", "a cnn or multicnn results folder (an autoencoder does not classify)", o.ModelPath);
+        if (model.NetworkKind.ClassifyRefusal is string refusal)
+            throw new InvalidOptionException("MODEL_PATH", refusal, o.ModelPath);
         var tree = new ResultsTree(o.ModelPath);
         var folds = Directory.GetDirectories(o.ModelPath, "fold-*")
             .Select(d => int.TryParse(Path.GetFileName(d)["fold-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int f) ? f : -1)
@@ -107,9 +107,8 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
             cache.SessionCached += _ => observer.ImageCached(cache.CachedCount, sessions.Count);
             cache.Start(Enumerable.Range(0, sessions.Count));
             var indices = Enumerable.Range(0, sessions.Count).ToList();
-            var parts = model.NetworkType == NetworkType.MultiCnn
-                ? Enumerable.Range(0, elements.Count).Select(k => new EvaluationPart(k, RunPlan.ElementsOf(sessions, indices, elements.Count, k))).ToList()
-                : [new EvaluationPart(null, RunPlan.ElementsOf(sessions, indices, elements.Count))];
+            var parts = model.NetworkKind.NetworkIds(elements.Count)
+                .Select(k => new EvaluationPart(k, RunPlan.ElementsOf(sessions, indices, elements.Count, k))).ToList();
 
             var summaries = new List<SelectionSummary>();
             var evaluator = new FoldEvaluator(tree, cache, batch, o.MultiCohort, model.SelectionThreshold, observer);
@@ -140,8 +139,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
     /// <summary>Every best model of a fold and selection must load into the network before any table is written.</summary>
     private static void CheckModels(ResultsTree tree, TrainOptions model, int fold, string selection, IElementSet elements)
     {
-        IEnumerable<int?> networks = model.NetworkType == NetworkType.MultiCnn ? Enumerable.Range(0, elements.Count).Select(k => (int?)k) : [null];
-        foreach (int? network in networks)
+        foreach (int? network in model.NetworkKind.NetworkIds(elements.Count))
         {
             string path = tree.BestModel(fold, network, selection);
             if (!File.Exists(path))
@@ -154,10 +152,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
     }
 
     private static bool HasModels(ResultsTree tree, int fold, string selection, TrainOptions model)
-    {
-        if (model.NetworkType != NetworkType.MultiCnn) return File.Exists(tree.BestModel(fold, null, selection));
-        return File.Exists(tree.BestModel(fold, 0, selection));
-    }
+        => File.Exists(tree.BestModel(fold, model.NetworkKind.FirstNetwork, selection));
 
     private static ITrainingTask CreateTask(TrainOptions model, IReadOnlyList<int> elementShape, Device device)
     {
@@ -193,7 +188,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
         if (File.Exists(split))
         {
             var table = TsvTable.Read(split);
-            int pi = table.IndexOf("participant_id"), si = table.IndexOf("subset");
+            int pi = table.IndexOf(ResultTables.ParticipantId), si = table.IndexOf(ResultTables.Subset);
             trained = table.Rows.Where(r => r[si] == "train").Select(r => r[pi]).ToHashSet(StringComparer.Ordinal);
         }
         else
@@ -218,8 +213,9 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
     internal static IReadOnlyList<RoiPrediction> ReadPredictions(string path, string level = "roi")
     {
         var table = TsvTable.Read(path);
-        int p = table.IndexOf("participant_id"), s = table.IndexOf("session_id"), roi = table.IndexOf(level + "_id"),
-            t = table.IndexOf("true_label"), pred = table.IndexOf("predicted_label"), p0 = table.IndexOf("proba0"), p1 = table.IndexOf("proba1");
+        int p = table.IndexOf(ResultTables.ParticipantId), s = table.IndexOf(ResultTables.SessionId), roi = table.IndexOf(ResultTables.IdColumn(level)),
+            t = table.IndexOf(ResultTables.TrueLabel), pred = table.IndexOf(ResultTables.PredictedLabel),
+            p0 = table.IndexOf(ResultTables.Proba0), p1 = table.IndexOf(ResultTables.Proba1);
         return table.Rows.Select(r => new RoiPrediction(r[p], r[s], int.Parse(r[roi], CultureInfo.InvariantCulture),
             int.Parse(r[t], CultureInfo.InvariantCulture), int.Parse(r[pred], CultureInfo.InvariantCulture),
             float.Parse(r[p0], CultureInfo.InvariantCulture), float.Parse(r[p1], CultureInfo.InvariantCulture), Session.SingleCohort)).ToList();

@@ -22,8 +22,9 @@ internal sealed record FoldPlan(int Fold, IReadOnlyList<int> Train, IReadOnlyLis
 /// <param name="Sessions">Every session of every fold, once (the patch cache's index).</param>
 /// <param name="Folds">The folds to train.</param>
 /// <param name="Transfer">The checked transfer-learning source, or null.</param>
+/// <param name="InitialWeights">Weights copied into each network trained from scratch (read once; the run disposes them), or null.</param>
 internal sealed record RunPlan(TrainOptions Options, ResultsTree Tree, IReadOnlyList<Cohort> Cohorts,
-    IElementSet Elements, IReadOnlyList<Session> Sessions, IReadOnlyList<FoldPlan> Folds, TransferLearning? Transfer)
+    IElementSet Elements, IReadOnlyList<Session> Sessions, IReadOnlyList<FoldPlan> Folds, TransferLearning? Transfer, Networks.IInitialWeights? InitialWeights)
 {
     /// <summary>The samples of <paramref name="sessions"/>: every element (or only element <paramref name="roi"/>), image-major, element-minor (spec §3.1).</summary>
     public IReadOnlyList<ElementSample> Samples(IReadOnlyList<int> sessions, int? roi = null) => ElementsOf(Sessions, sessions, Elements.Count, roi);

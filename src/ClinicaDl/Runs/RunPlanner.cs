@@ -48,7 +48,7 @@ internal static class RunPlanner
         if (!resuming) CheckOutput(o, tree);
         var transfer = TransferLearning.Plan(o, folds.Select(f => f.Fold), elements.Count, elements.Shape(0));
         if (!resuming) CheckWritable(o.OutputDir); // last: a run refused for another reason has not touched any folder
-        return new RunPlan(o, tree, cohorts, elements, sessions, folds, transfer);
+        return new RunPlan(o, tree, cohorts, elements, sessions, folds, transfer, o.Mode.ReadInitialWeights(o));
     }
 
     private static void CheckOptions(TrainOptions o)
@@ -122,7 +122,7 @@ internal static class RunPlanner
 
     private static void CheckBatches(TrainOptions o, FoldPlan fold, int elementCount)
     {
-        int perImage = o.NetworkType == NetworkType.MultiCnn ? 1 : elementCount;
+        int perImage = o.NetworkKind.SamplesPerImage(elementCount);
         long batches = ((long)fold.Train.Count * perImage + o.Computational.BatchSize - 1) / o.Computational.BatchSize;
         if (o.Optimization.AccumulationSteps > batches)
             throw new InvalidOptionException("-asteps/--accumulation_steps",

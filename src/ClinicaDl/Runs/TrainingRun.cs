@@ -39,6 +39,9 @@ public sealed class TrainingRun
     /// <summary>The spatial shape of the elements (the first element's; a RandomArchitecture is built for it).</summary>
     private IReadOnlyList<int> elementShape = [];
 
+    /// <summary>The weights each network trained from scratch starts from (read once per run), or null.</summary>
+    private Networks.IInitialWeights? initialWeights;
+
     /// <summary>The arithmetic of this run (<c>--amp</c>), decided once.</summary>
     private PrecisionMode Precision { get; }
 
@@ -96,6 +99,8 @@ public sealed class TrainingRun
 
     private RunSummary Run(RunPlan plan, int threads, bool resume, CancellationToken cancel)
     {
+        using var initial = plan.InitialWeights;
+        initialWeights = initial;
         try
         {
             return Train(plan, threads, resume, cancel);
@@ -146,6 +151,7 @@ public sealed class TrainingRun
             {
                 if (resume && NetworkFinished(tree, network.Id)) continue;
                 var task = CreateTask(device, Common.Seeds.TorchSeed(options.Seed, "init", fold.Fold, network.Id.Network ?? -1));
+                initialWeights?.LoadInto(task.Model);
                 plan.Transfer?.Apply(task.Model, fold.Fold, network.Id.Network);
                 observer.Message(MessageLevel.Info, plan.Transfer is null
                     ? $"{network.Id}: the model is trained from scratch."
@@ -160,7 +166,7 @@ public sealed class TrainingRun
                     observer.Message(MessageLevel.Warning, $"{cache.ConstantPatches} cached element(s) at {plan.Elements.Noun} level were constant; min-max normalisation set them to zeros.");
                 }
             }
-            if (options.NetworkType != NetworkType.Autoencoder)
+            if (!options.NetworkKind.Reconstructs)
             {
                 var evaluator = new FoldEvaluator(tree, cache, options.EvalBatchSize, options.Data.MultiCohort, options.SelectionThreshold, observer);
                 summaries.AddRange(evaluator.EvaluateTraining(fold.Fold, networks, () => CreateTask(device, seed: null), cancel));
@@ -185,7 +191,8 @@ public sealed class TrainingRun
         string path = plan.Tree.SplitTsv(fold.Fold);
         if (!File.Exists(path)) return;
         var table = TsvTable.Read(path);
-        int p = table.IndexOf("participant_id"), s = table.IndexOf("session_id"), c = table.IndexOf("cohort"), subset = table.IndexOf("subset");
+        int p = table.IndexOf(ResultTables.ParticipantId), s = table.IndexOf(ResultTables.SessionId),
+            c = table.IndexOf(ResultTables.CohortColumn), subset = table.IndexOf(ResultTables.Subset);
         var recorded = table.Rows.Select(r => $"{r[c]}/{r[p]}/{r[s]}/{r[subset]}").Order(StringComparer.Ordinal);
         var now = fold.Train.Select(i => (plan.Sessions[i], "train")).Concat(fold.Valid.Select(i => (plan.Sessions[i], "validation")))
             .Select(x => $"{x.Item1.Cohort}/{x.Item1.ParticipantId}/{x.Item1.SessionId}/{x.Item2}").Order(StringComparer.Ordinal);
@@ -202,7 +209,7 @@ public sealed class TrainingRun
     private bool FoldFinished(ResultsTree tree, int fold, IReadOnlyList<NetworkPlan> networks)
     {
         if (!networks.All(n => NetworkFinished(tree, n.Id))) return false;
-        if (options.NetworkType == NetworkType.Autoencoder)
+        if (options.NetworkKind.Reconstructs)
             return !options.Visualization || File.Exists(Path.Combine(tree.Reconstruction(fold, "train"), "output-0.nii.gz"));
         return File.Exists(tree.Table(fold, "best_loss", "validation", "image", "metrics"));
     }
@@ -229,9 +236,7 @@ public sealed class TrainingRun
 
     private IReadOnlyList<NetworkPlan> Networks(RunPlan plan, FoldPlan fold)
     {
-        if (options.NetworkType != NetworkType.MultiCnn)
-            return [new NetworkPlan(new NetworkId(fold.Fold, null), plan.Samples(fold.Train), plan.Samples(fold.Valid))];
-        return Enumerable.Range(0, plan.Elements.Count)
+        return options.NetworkKind.NetworkIds(plan.Elements.Count)
             .Select(k => new NetworkPlan(new NetworkId(fold.Fold, k), plan.Samples(fold.Train, k), plan.Samples(fold.Valid, k)))
             .ToList();
     }
@@ -257,7 +262,7 @@ public sealed class TrainingRun
     private double BestValidationLoss(int fold)
     {
         var table = TsvTable.Read(new ResultsTree(options.OutputDir).TrainingTsv(fold, null));
-        int column = table.IndexOf("loss_valid");
+        int column = table.IndexOf(ResultTables.LossValid);
         return table.Rows.Select(r => double.Parse(r[column], System.Globalization.CultureInfo.InvariantCulture)).Min();
     }
 }

@@ -12,6 +12,40 @@ internal static class AdamState
     public static Adam Create(nn.Module model, double learningRate, double weightDecay)
         => new(model.parameters().Where(p => p.requires_grad), learningRate, 0.9, 0.999, 1e-8, weightDecay, amsgrad: false, maximize: false);
 
+    private const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
+
+    /// <summary>One Adam update of every parameter of <paramref name="model"/> that has a gradient: the arithmetic of
+    /// TorchSharp's <c>Adam.step</c> (PyTorch's Adam without amsgrad, op for op, so results are unchanged), on the
+    /// optimizer's own state, but with every <see cref="TorchSharp.Scalar"/> argument held until its native call returns.</summary>
+    /// <remarks>TorchSharp's step passes temporaries (<c>grad.add(param, alpha: weight_decay)</c>): once the native handle is
+    /// read, the .NET object is unreachable, and a garbage collection started by another thread (the image cache, the batch
+    /// prefetcher) can run its finalizer and free the scalar while LibTorch is still to read it. LibTorch then fails with
+    /// "Expected false to be true … toFloat at c10/core/Scalar.h" (seen in slice mode, whose resnet18 steps are long).</remarks>
+    public static void Step(Adam optimizer, nn.Module model, double learningRate, double weightDecay)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var states = optimizer.state_dict().State;
+        using TorchSharp.Scalar beta1 = Beta1, beta2 = Beta2, oneMinusBeta1 = 1 - Beta1, oneMinusBeta2 = 1 - Beta2, eps = Epsilon, decay = weightDecay;
+        int index = 0;
+        foreach (var parameter in model.parameters().Where(p => p.requires_grad))
+        {
+            var state = (Adam.State)states[index++];
+            var grad = parameter.grad;
+            if (grad is null) continue;
+            state.step += 1;
+            double correction1 = 1 - Math.Pow(Beta1, state.step), correction2 = 1 - Math.Pow(Beta2, state.step);
+            using TorchSharp.Scalar root = Math.Sqrt(correction2), stepSize = -(learningRate / correction1);
+            if (weightDecay != 0) grad = grad.add(parameter, decay);
+            state.exp_avg.mul_(beta1).add_(grad, oneMinusBeta1);
+            state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad.conj(), oneMinusBeta2);
+            var denominator = state.exp_avg_sq.sqrt().div(root).add_(eps);
+            parameter.addcdiv_(state.exp_avg, denominator, stepSize);
+        }
+        if (index != states.Count)
+            throw new InvalidOperationException($"the optimizer holds {states.Count} parameters; the network has {index} trainable ones.");
+    }
+
     /// <summary>PyTorch's Adam state dict: <c>{"state": {i: {step, exp_avg, exp_avg_sq}}, "param_groups": [...]}</c>.</summary>
     public static Dictionary<string, object?> ToPyTorch(Adam optimizer, double learningRate, double weightDecay)
     {

@@ -110,7 +110,7 @@ internal sealed class NetworkTrainer
                             $"The best models saved so far are kept in {modelDir}. Try a lower --learning_rate.");
                     observer.StepCompleted(new StepReport(id, epoch, i, stepsPerEpoch, task.LossIsSummed ? lossValue / batch.Count : lossValue, cache.CachedCount, cache.Sessions.Count));
                     if ((i + 1) % o.AccumulationSteps != 0) continue;
-                    optimizer.step();
+                    AdamState.Step(optimizer, model, o.LearningRate, o.WeightDecay);
                     optimizer.zero_grad();
                     stepped = true;
                     if (options.Computational.EvaluationSteps != 0 && (i + 1) % options.Computational.EvaluationSteps == 0)

@@ -18,11 +18,11 @@ namespace ClinicaDl.Training;
 internal sealed class TransferLearning
 {
     private readonly string root;
-    private readonly NetworkType source;
-    private readonly NetworkType target;
+    private readonly NetworkKind source;
+    private readonly NetworkKind target;
     private readonly string selection;
 
-    private TransferLearning(string root, NetworkType source, NetworkType target, string selection)
+    private TransferLearning(string root, NetworkKind source, NetworkKind target, string selection)
     {
         this.root = root;
         this.source = source;
@@ -42,20 +42,14 @@ internal sealed class TransferLearning
         if (!Directory.Exists(path))
             throw new InvalidOptionException(option, "an existing results folder of clinicadl train", path);
         var recorded = CommandLineRecord.Read(Path.Combine(path, "commandline.json"), path);
-        var source = recorded.NetworkType;
-        if (o.NetworkType == NetworkType.Autoencoder && source != NetworkType.Autoencoder)
-            throw new InvalidOptionException(option, $"an autoencoder results folder for an autoencoder (transfer learning from {recorded.NetworkName} to autoencoder is not implemented, as in ClinicaDL)", path);
-        if (o.NetworkType == NetworkType.Cnn && source == NetworkType.MultiCnn)
-            throw new InvalidOptionException(option, "a cnn or autoencoder results folder for cnn (a multicnn folder holds one network per ROI, patch or slice; train multicnn to use it)", path);
-        if (o.NetworkType == NetworkType.MultiCnn && source == NetworkType.MultiCnn && recorded.Mode.ElementCount is int n && n != roiCount)
-            throw new InvalidOptionException(option, $"a multicnn folder with {roiCount} networks (it has {n})", path);
-        string selection = source == NetworkType.Autoencoder ? "best_loss" : o.Transfer.Selection;
-        var transfer = new TransferLearning(path, source, o.NetworkType, selection);
-        int networks = o.NetworkType == NetworkType.MultiCnn ? roiCount : 1;
+        var source = recorded.NetworkKind;
+        if (o.NetworkKind.TransferRefusal(source, recorded.Mode.ElementCount, roiCount) is string expected)
+            throw new InvalidOptionException(option, expected, path);
+        string selection = source.FixedSelection ?? o.Transfer.Selection;
+        var transfer = new TransferLearning(path, source, o.NetworkKind, selection);
         foreach (int fold in folds)
-            for (int k = 0; k < networks; k++)
+            foreach (int? network in o.NetworkKind.NetworkIds(roiCount))
             {
-                int? network = o.NetworkType == NetworkType.MultiCnn ? k : null;
                 using var scope = NewDisposeScope();
                 using var model = NetworkFactory.Create(o, elementShape);
                 transfer.Apply(model, fold, network); // loads and checks keys and shapes now, not hours into the run
@@ -67,7 +61,7 @@ internal sealed class TransferLearning
     public string SourceFile(int fold, int? network)
     {
         var tree = new ResultsTree(root);
-        int? sourceNetwork = source == NetworkType.MultiCnn ? network : null;
+        int? sourceNetwork = source.SourceNetwork(network);
         return tree.BestModel(fold, sourceNetwork, selection);
     }
 
@@ -79,7 +73,7 @@ internal sealed class TransferLearning
             throw new CheckpointException(file, $"not found: --transfer_learning_path has no {selection} model for fold {fold}{(network is int k ? $", network cnn-{k}" : "")}.");
         var checkpoint = PyTorchFile.LoadCheckpoint(file);
         var state = ModelState.FromEntry(checkpoint.GetValueOrDefault("model"), file, "model");
-        if (source == NetworkType.Autoencoder && target != NetworkType.Autoencoder)
+        if (source.GivesEncoderOnly(target))
         {
             // The encoder becomes the CNN's features: same layers, same indices.
             var encoder = state.Where(kv => kv.Key.StartsWith("encoder.", StringComparison.Ordinal))

@@ -69,42 +69,18 @@ public sealed class InterpretTests : IDisposable
                 Directory.GetFiles(Path.Combine(ind, f[0], f[1])).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         }
 
-        string script = PythonModels.Conv4Fc3 + """
+        string script = PythonModels.Conv4Fc3 + PythonSaliency.Source + """
 
-import sys, csv, numpy as np, nibabel as nib
+import csv
 model_dir, caps, grp, ind, template = sys.argv[1:6]
 model = Conv4_FC3()
 model.load_state_dict(torch.load(f"{model_dir}/fold-1/models/best_loss/model_best.pth.tar")["model"], strict=True)
 model.eval()
 rows = list(csv.DictReader(open(f"{grp}/data.tsv"), delimiter="\t"))
-grads = {0: [], 1: []}
-worst = 0.0
-for r in rows:
-    p, s = r["participant_id"], r["session_id"]
-    image = nib.load(f"{caps}/subjects/{p}/{s}/t1_linear/{p}_{s}_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz").get_fdata(dtype="float32")
-    for roi in (0, 1):
-        x = default_roi(image, roi).unsqueeze(0).requires_grad_(True)
-        y = model(x)
-        y.backward(gradient=torch.tensor([[0.0, 1.0]]))   # AD -> class 1, signed gradient of the logit
-        g = x.grad[0].numpy()
-        grads[roi].append(g[0])
-        mine = np.load(f"{ind}/{p}/{s}/map_roi-{roi}.npy")
-        assert mine.shape == (1, 50, 50, 50) and mine.dtype == np.float32, (mine.shape, mine.dtype)
-        worst = max(worst, float(np.abs(mine - g).max()))
-        d = np.abs(mine - g)
-        print("element", p, s, roi, "max|g|", float(np.abs(g).max()), "worst", float(d.max()), "n>1e-5", int((d > 1e-5).sum()), "at", np.unravel_index(d.argmax(), d.shape), file=sys.stderr)
-group = np.mean(grads[0] + grads[1], axis=0)
-mine = np.load(f"{grp}/map.npy")
-assert mine.shape == (50, 50, 50) and mine.dtype == np.float32
-worst = max(worst, float(np.abs(mine - group).max()))
-for roi in (0, 1):
-    worst = max(worst, float(np.abs(np.load(f"{grp}/map_roi-{roi}.npy") - np.mean(grads[roi], axis=0)).max()))
-nii = nib.load(f"{grp}/map.nii.gz")
-assert nii.shape == (50, 50, 50), nii.shape
-assert np.allclose(nii.affine, nib.load(template).affine, atol=1e-4), (nii.affine, nib.load(template).affine)
-assert np.array_equal(np.asarray(nii.dataobj, dtype=np.float32), mine)
-assert float(np.abs(group).max()) > 0
-print(worst)
+elements = [(r["participant_id"], r["session_id"], roi, default_roi(load_image(caps, r["participant_id"], r["session_id"]), roi))
+            for r in rows for roi in (0, 1)]
+assert all(x.shape == (1, 50, 50, 50) for _, _, _, x in elements)
+print(check_maps(model, elements, grp, ind, "roi", 1, nib.load(template).affine))   # AD -> class 1
 """;
         string worst = Python.RunWithErrors(script, model, data.Caps, grp, ind, template).Trim();
         Assert.True(double.Parse(worst.Split("\n")[0], System.Globalization.CultureInfo.InvariantCulture) < 1e-5, $"largest gradient difference {worst}");

@@ -100,6 +100,15 @@ public sealed class TrainImageTests(SmallImageCapsFixture data)
         Assert.Equal(2, leak.ExitCode);
         Assert.Contains("--skip_leak_check", leak.Error);
 
+        // interpret group on the named image network: one map on the image grid, identity affine without a template (its values
+        // are checked against PyTorch autograd on a random-search image job: RandomSearchImageTests).
+        var interpret = CliRunner.Run("interpret", "group", output, "maps", "-cpu", "--threads", "1", "--batch_size", "4");
+        Assert.True(interpret.ExitCode == 0, interpret.All);
+        var map = NiftiReader.Read(Path.Combine(output, "fold-0", "gradients", "best_loss", "maps", "map.nii.gz"));
+        Assert.Equal(SmallImageCapsFixture.Shape, map.Shape);
+        Assert.Equal(Affine.Identity, map.Affine);
+        Assert.Contains(map.Data, v => v != 0);
+
         // cnn → cnn transfer learning.
         string transferred = data.NewOutput("cnn-from-cnn");
         var t = CliRunner.Run(Command("cnn", data.Caps, data.Labels, transferred, 1, "--transfer_learning_path", output));

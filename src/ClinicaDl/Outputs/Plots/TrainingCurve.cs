@@ -53,11 +53,11 @@ public sealed record TrainingCurve
     /// <exception cref="TsvFormatException">A required column is missing or a value is not a number.</exception>
     public static TrainingCurve FromTable(TsvTable table)
     {
-        bool classification = table.HasColumn("balanced_accuracy_valid");
-        int epochColumn = table.IndexOf("epoch"), iterationColumn = table.IndexOf("iteration");
-        int trainLossColumn = table.IndexOf("loss_train"), validLossColumn = table.IndexOf("loss_valid");
-        int trainBaccColumn = classification ? table.IndexOf("balanced_accuracy_train") : -1;
-        int validBaccColumn = classification ? table.IndexOf("balanced_accuracy_valid") : -1;
+        bool classification = table.HasColumn(ResultTables.BalancedAccuracyValid);
+        int epochColumn = table.IndexOf(ResultTables.Epoch), iterationColumn = table.IndexOf(ResultTables.Iteration);
+        int trainLossColumn = table.IndexOf(ResultTables.LossTrain), validLossColumn = table.IndexOf(ResultTables.LossValid);
+        int trainBaccColumn = classification ? table.IndexOf(ResultTables.BalancedAccuracyTrain) : -1;
+        int validBaccColumn = classification ? table.IndexOf(ResultTables.BalancedAccuracyValid) : -1;
 
         var rows = new List<(int Epoch, int Iteration, double TrainLoss, double ValidLoss, double? TrainBacc, double? ValidBacc)>(table.Rows.Count);
         for (int r = 0; r < table.Rows.Count; r++)

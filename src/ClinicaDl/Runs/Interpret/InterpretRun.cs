@@ -24,11 +24,13 @@ namespace ClinicaDl.Runs.Interpret;
 /// <summary>Runs <c>clinicadl interpret {group,individual}</c> (spec verbs §4): saliency maps of a trained CNN's best models.</summary>
 /// <remarks>
 /// For every fold (sorted, V30) and selection: the sessions of <c>&lt;diagnosis&gt;.tsv</c> (optionally only those the model
-/// classifies rightly or wrongly, decided per image, V12), every ROI of each, the gradient of the target class's logit
-/// with respect to the normalised input (<see cref="Saliency"/>). <c>group</c> writes the mean map over all elements
-/// (<c>map.nii.gz</c>, <c>map.npy</c>) and, with several ROIs, one mean map per ROI (<c>map_roi-&lt;k&gt;.*</c>, V13);
-/// <c>individual</c> writes one map per session (per session and ROI with several ROIs, V15). <c>data.tsv</c> and
-/// <c>commandline.json</c> go into the result folder (V11). Everything is checked before anything is written.
+/// classifies rightly or wrongly, decided per image, V12), every element of each (the image, its ROIs or its patches), the
+/// gradient of the target class's logit with respect to the normalised input (<see cref="Saliency"/>). <c>group</c> writes the
+/// mean map over all elements (<c>map.nii.gz</c>, <c>map.npy</c>) and, with several elements per image, one mean map per
+/// element (<c>map_roi-&lt;k&gt;.*</c>, <c>map_patch-&lt;k&gt;.*</c>, V13); <c>individual</c> writes one map per session (per
+/// session and element with several, V15). <c>data.tsv</c> and <c>commandline.json</c> go into the result folder (V11).
+/// Slice models (2-D maps, 0.2.1's <c>map.jpg</c>) and multicnn models (not interpreted by 0.2.1 either) are refused.
+/// Everything is checked before anything is written.
 /// </remarks>
 public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? observer = null)
 {
@@ -73,12 +75,10 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         if (!o.UseCpu && !cuda.is_available())
             throw new InvalidOptionException("-cpu/--use_cpu", "no GPU is available. Please add the -cpu flag to run on CPU");
         if (!Directory.Exists(o.ModelPath))
-            throw new InvalidOptionException("MODEL_PATH", "a results folder of clinicadl train roi cnn or random-search", o.ModelPath);
+            throw new InvalidOptionException("MODEL_PATH", "a results folder of clinicadl train <mode> cnn or random-search", o.ModelPath);
         var model = CommandLineRecord.Read(Path.Combine(o.ModelPath, "commandline.json"), o.ModelPath).Rebased();
-        if (model.NetworkType == NetworkType.MultiCnn)
-            throw new InvalidOptionException("MODEL_PATH", "a cnn results folder: the interpretation of multicnn is not implemented (as in ClinicaDL 0.2.1)", o.ModelPath);
-        if (model.NetworkType == NetworkType.Autoencoder)
-            throw new InvalidOptionException("MODEL_PATH", "a cnn results folder: an autoencoder has no class logit to explain", o.ModelPath);
+        if (model.NetworkKind.InterpretRefusal is string refusal)
+            throw new InvalidOptionException("MODEL_PATH", refusal, o.ModelPath);
         var tree = new ResultsTree(o.ModelPath);
         var folds = Directory.GetDirectories(o.ModelPath, "fold-*")
             .Select(d => int.TryParse(Path.GetFileName(d)["fold-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int f) ? f : -1)
@@ -242,7 +242,7 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
                 {
                     string folder = Path.Combine(dir, sample.Session.ParticipantId, sample.Session.SessionId);
                     Directory.CreateDirectory(folder);
-                    string stem = roiCount == 1 ? "map" : $"map_roi-{sample.Element}";
+                    string stem = roiCount == 1 ? "map" : $"map_{plan.Rois.Level}-{plan.Rois.Id(sample.Element)}";
                     WriteNifti(Path.Combine(folder, stem + ".nii.gz"), shape, map, plan.Affine);
                     NpyWriter.Write(Path.Combine(folder, stem + ".npy"), [1, .. shape], map);
                 }
@@ -269,8 +269,9 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         for (int k = 0; k < roiCount; k++)
         {
             var roiMean = sums[k].Select(x => (float)(x / counts[k])).ToArray();
-            WriteNifti(Path.Combine(dir, $"map_roi-{k}.nii.gz"), shape, roiMean, plan.Affine);
-            NpyWriter.Write(Path.Combine(dir, $"map_roi-{k}.npy"), shape, roiMean);
+            string stem = $"map_{plan.Rois.Level}-{plan.Rois.Id(k)}";
+            WriteNifti(Path.Combine(dir, stem + ".nii.gz"), shape, roiMean, plan.Affine);
+            NpyWriter.Write(Path.Combine(dir, stem + ".npy"), shape, roiMean);
         }
     }
 

@@ -15,6 +15,7 @@ using ClinicaDl.Networks;
 using ClinicaDl.Options;
 using ClinicaDl.Outputs;
 using ClinicaDl.Runs;
+using ClinicaDl.Slices;
 using ClinicaDl.Training;
 
 namespace ClinicaDl.Runs.RandomSearch;
@@ -158,8 +159,8 @@ public static class JobSampler
         foreach (var mode in Candidates(s["mode"]).Select(e => e.GetString()!))
             if (!supportedModes.Contains(mode))
                 throw s.Bad("mode", $"a mode this version trains ({string.Join(", ", supportedModes)})", JsonSerializer.SerializeToElement(mode));
-        ChoiceOf(s, "network_type", e => e.ValueKind == JsonValueKind.String && e.GetString() is "cnn" or "multicnn" or "autoencoder", "cnn or multicnn (or a list of them)");
-        if (Candidates(s["network_type"]).Any(e => e.GetString() == "autoencoder"))
+        ChoiceOf(s, "network_type", e => e.ValueKind == JsonValueKind.String && NetworkKind.Named(e.GetString()!) is not null, "cnn or multicnn (or a list of them)");
+        if (Candidates(s["network_type"]).Any(e => NetworkKind.Named(e.GetString()!) is { Reconstructs: true }))
             throw s.Bad("network_type", "cnn or multicnn: an autoencoder cannot invert RandomArchitecture's blocks (ClinicaDL 0.2.1 crashes at the first step, V4)", s["network_type"]);
         ChoiceOf(s, "network_normalization", e => e.ValueKind == JsonValueKind.Null || e.ValueKind == JsonValueKind.String && e.GetString() is "BatchNorm" or "InstanceNorm",
             "\"BatchNorm\", \"InstanceNorm\" or null (or a list of them)");
@@ -207,7 +208,53 @@ public static class JobSampler
             Fixed(s, key, e => e.ValueKind is JsonValueKind.True or JsonValueKind.False, "true or false");
         Fixed(s, "roi_list", e => e.ValueKind == JsonValueKind.Null || e.ValueKind == JsonValueKind.Array && e.GetArrayLength() > 0
             && e.EnumerateArray().All(r => r.ValueKind == JsonValueKind.String), "null or a list of ROI names");
+        CheckModeKeys(s);
     }
+
+    /// <summary>The mode keys against the mode and network candidates: every combination that can be drawn must train
+    /// (0.2.1 found these at dataset or model creation, or never).</summary>
+    private static void CheckModeKeys(SearchSpace s)
+    {
+        var modes = Candidates(s["mode"]).Select(e => e.GetString()!).ToHashSet();
+        bool multi = Candidates(s["network_type"]).Any(e => NetworkKind.Named(e.GetString()!) is { NetworkPerElement: true });
+        if (modes.Contains("image") && multi)
+            throw s.Bad("network_type", "cnn when mode may be image: multicnn trains one network per element and an image is one element "
+                + "(ClinicaDL 0.2.1 raises ValueError)", s["network_type"]);
+        var image = CapsLayout.CroppedShape;
+        if (modes.Contains("patch"))
+        {
+            int shortest = image.Min();
+            int largest = (int)Largest(s["patch_size"]);
+            if (largest > shortest)
+                throw s.Bad("patch_size", string.Create(CultureInfo.InvariantCulture,
+                    $"at most {shortest} (a patch must fit in the {string.Join("×", image)} images)"), s["patch_size"]);
+            // The fewest patches come from the largest patch with the largest stride.
+            var fewest = new PatchGrid(largest, (int)Largest(s["stride_size"]));
+            if (multi && fewest.Count(image) < 2)
+                throw s.Bad("stride_size", string.Create(CultureInfo.InvariantCulture,
+                    $"small enough to give at least two patches for multicnn (patch_size {fewest.PatchSize} with stride_size {fewest.StrideSize} gives one)"), s["stride_size"]);
+        }
+        if (modes.Contains("slice"))
+        {
+            if (Candidates(s["unnormalize"]).Any(e => e.ValueKind == JsonValueKind.True))
+                throw s.Bad("unnormalize", "false in slice mode: slices are quantised to 8 bits after min-max normalisation; without it 0.2.1 overflows (spec M12)", s["unnormalize"]);
+            int discarded = (int)Largest(s["discarded_slices"]);
+            foreach (var direction in Candidates(s["slice_direction"]).Select(e => (SliceDirection)e.GetInt64()))
+            {
+                int length = direction.Length(image), left = length - 2 * discarded, needed = multi ? 2 : 1;
+                if (left < needed)
+                {
+                    string why = multi ? "; multicnn needs two" : "";
+                    throw s.Bad("discarded_slices", string.Create(CultureInfo.InvariantCulture,
+                        $"at most {(length - needed) / 2} ({discarded} slices discarded at both ends of the {length} {direction.ToString().ToLowerInvariant()} slices leave {Math.Max(left, 0)}{why})"),
+                        s["discarded_slices"]);
+                }
+            }
+        }
+    }
+
+    /// <summary>The largest value a scalar or a range [a, b] gives.</summary>
+    private static double Largest(JsonElement v) => v.ValueKind == JsonValueKind.Array ? v[1].GetDouble() : v.GetDouble();
 
     private static IEnumerable<JsonElement> Candidates(JsonElement v) => v.ValueKind == JsonValueKind.Array ? v.EnumerateArray() : [v];
 

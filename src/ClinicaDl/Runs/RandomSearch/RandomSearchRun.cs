@@ -39,8 +39,8 @@ public sealed record RandomSearchOptions(string LaunchDir, string Name, Computat
 /// </remarks>
 public sealed class RandomSearchRun(RandomSearchOptions options, ITrainingObserver? observer = null, TimeProvider? time = null)
 {
-    /// <summary>The modes this build's random search trains (0.2.1 crashed in roi mode, V3; here roi is the mode that works).</summary>
-    public static readonly IReadOnlyList<string> SupportedModes = ["roi"];
+    /// <summary>The modes this build's random search trains: all four (0.2.1 crashed in roi mode, V3).</summary>
+    public static readonly IReadOnlyList<string> SupportedModes = ["image", "patch", "roi", "slice"];
 
     private readonly ITrainingObserver observer = observer ?? NullTrainingObserver.Instance;
 
@@ -65,19 +65,19 @@ public sealed class RandomSearchRun(RandomSearchOptions options, ITrainingObserv
         return (job, ToTrainOptions(job, o, seed));
     }
 
-    /// <summary>The training options of a sampled ROI job.</summary>
+    /// <summary>The training options of a sampled job.</summary>
     public static TrainOptions ToTrainOptions(SampledJob job, RandomSearchOptions o, long seed)
     {
-        var type = job.NetworkType == "multicnn" ? NetworkType.MultiCnn : NetworkType.Cnn;
+        var kind = NetworkKind.Named(job.NetworkType) ?? throw new InvalidOperationException($"network_type {job.NetworkType} was not checked.");
         var c = o.Computational with { EvaluationSteps = JobSampler.EvaluationSteps(o.Computational.EvaluationSteps, job.AccumulationSteps) };
         var augmentation = job.DataAugmentation?.Select(a => Enum.Parse<AugmentationKind>(a)).ToList();
-        return new TrainOptions(type, job.CapsDir, job.Preprocessing, job.TsvPath, Path.Combine(o.LaunchDir, o.Name), "RandomArchitecture",
+        return new TrainOptions(kind, job.CapsDir, job.Preprocessing, job.TsvPath, Path.Combine(o.LaunchDir, o.Name), "RandomArchitecture",
             c,
             new DataOptions(job.MultiCohort, job.Diagnoses, job.Baseline, job.Unnormalize, augmentation is { Count: > 0 } ? augmentation : null,
                 job.Sampler == "weighted" ? SamplerKind.Weighted : SamplerKind.Random),
             o.CrossValidation,
             new OptimizationOptions(job.Epochs, job.LearningRate, job.WeightDecay, job.Dropout, job.Patience, job.Tolerance, job.AccumulationSteps),
-            new RoiOptions(job.RoiList, job.UncroppedRoi, job.UseExtractedRoi),
+            Mode(job),
             new TransferOptions(job.TransferPath, job.TransferSelection),
             job.SelectionThreshold,
             Visualization: false,
@@ -89,6 +89,15 @@ public sealed class RandomSearchRun(RandomSearchOptions options, ITrainingObserv
             Search = new RandomSearchRecord(job.ChannelsLimit, job.WdBool, job.UseExtractedPatches, job.UseExtractedSlices),
         };
     }
+
+    /// <summary>The mode options of a sampled job: the sampled patch grid or slices, the fixed <c>use_extracted_*</c> keys.</summary>
+    private static ModeOptions Mode(SampledJob job) => job.Mode switch
+    {
+        "image" => new ImageOptions(),
+        "patch" => new PatchOptions(job.PatchSize, job.StrideSize, job.UseExtractedPatches),
+        "slice" => new SliceOptions(job.SliceDirection, job.DiscardedSlices == Slices.SliceRange.DefaultDiscarded ? null : [job.DiscardedSlices], job.UseExtractedSlices),
+        _ => new RoiOptions(job.RoiList, job.UncroppedRoi, job.UseExtractedRoi),
+    };
 
     /// <summary>A one-line description of the sampled values.</summary>
     public static string Describe(SampledJob j) => string.Create(CultureInfo.InvariantCulture,
