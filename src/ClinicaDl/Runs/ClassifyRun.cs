@@ -99,7 +99,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
 
         try
         {
-            set_num_threads(o.Threads ?? Environment.ProcessorCount);
+            TorchThreads.Use(o.Threads ?? Environment.ProcessorCount);
             LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not a freed NaN
             var device = o.UseCpu ? CPU : CUDA;
             int batch = o.BatchSize ?? model.EvalBatchSize;

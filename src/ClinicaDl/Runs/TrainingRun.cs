@@ -116,7 +116,7 @@ public sealed class TrainingRun
     private RunSummary Train(RunPlan plan, int threads, bool resume, CancellationToken cancel)
     {
         elementShape = plan.Elements.Shape(0);
-        set_num_threads(threads);
+        TorchThreads.Use(threads);
         LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not a freed NaN
         var device = options.Computational.UseCpu ? CPU : CUDA;
         var tree = plan.Tree;

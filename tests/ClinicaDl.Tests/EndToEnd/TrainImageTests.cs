@@ -11,13 +11,12 @@ namespace ClinicaDl.Tests.EndToEnd;
 [Collection(SmallImageCapsCollection.Name)]
 public sealed class TrainImageTests(SmallImageCapsFixture data)
 {
-    private const string Model = "Conv5_FC3_mni";
+    private const string Model = SmallImageCapsFixture.Model;
     private static readonly string[] Selections = ["best_balanced_accuracy", "best_loss"];
     private static readonly string[] Subsets = ["train", "validation"];
 
     private static string[] Command(string network, string caps, string labels, string output, int epochs, params string[] extra)
-        => ["train", "image", network, caps, "t1-linear", labels, output, Model, "-cpu", "--n_splits", "2", "--split", "0",
-            "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch_size", "4", "--threads", "1", .. extra];
+        => SmallImageCapsFixture.TrainCommand(network, caps, labels, output, epochs, extra);
 
     private string Train(string network, string name, string? caps = null, params string[] extra)
     {
@@ -41,7 +40,7 @@ public sealed class TrainImageTests(SmallImageCapsFixture data)
     [Fact]
     public void Cnn_WritesTheImageTree_AndExtractedTensorsGiveTheSameTables()
     {
-        string output = Train("cnn", "cnn");
+        string output = data.TrainedCnn;
         var expected = new List<string> { "commandline.json", "environment.txt", "training_summary.png", "fold-0/split.tsv", "fold-0/training.tsv", "fold-0/training.png" };
         foreach (var s in Selections)
         {
@@ -82,7 +81,7 @@ public sealed class TrainImageTests(SmallImageCapsFixture data)
         string caps = data.CopyCaps("tensors");
         var extract = CliRunner.Run("extract", "image", caps, "t1-linear");
         Assert.True(extract.ExitCode == 0, extract.All);
-        string fromTensors = Train("cnn", "cnn-tensors", caps);
+        string fromTensors = data.TrainInChild("cnn", "cnn-tensors", caps);
         foreach (var file in Files(output).Where(f => f.EndsWith(".tsv", StringComparison.Ordinal)))
             Assert.Equal(WithoutTime(Path.Combine(output, file)), WithoutTime(Path.Combine(fromTensors, file)));
 

@@ -47,7 +47,31 @@ public sealed class SmallImageCapsFixture : IDisposable
             File.Copy(file, Path.Combine(Labels, Path.GetFileName(file)));
         KFoldSplitter.Run(new KFoldOptions(Labels, NSplits: 2));
         Directory.Delete(full, recursive: true);
+        trainedCnn = new Lazy<string>(() => TrainInChild("cnn", "cnn"));
     }
+
+    /// <summary>The arguments of <c>train image NETWORK</c> with Conv5_FC3_mni on split 0 of 2 (batch 4, one thread).</summary>
+    public static string[] TrainCommand(string network, string caps, string labels, string output, int epochs, params string[] extra)
+        => ["train", "image", network, caps, "t1-linear", labels, output, Model, "-cpu", "--n_splits", "2", "--split", "0",
+            "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch_size", "4", "--threads", "1", .. extra];
+
+    /// <summary>The image model the tests train (the smallest grid it takes is <see cref="Shape"/>).</summary>
+    public const string Model = "Conv5_FC3_mni";
+
+    /// <summary>Trains <see cref="TrainCommand"/> in a child process (its own LibTorch thread settings, whatever runs beside it) and returns OUTPUT_DIR.</summary>
+    public string TrainInChild(string network, string name, string? caps = null, params string[] extra)
+    {
+        string output = NewOutput(name);
+        using var child = new ChildProcess(TrainCommand(network, caps ?? Caps, Labels, output, 1, extra));
+        int code = child.WaitForExit(TimeSpan.FromMinutes(10));
+        if (code != 0) throw new InvalidOperationException($"train image {network} exited {code}:\n{child.Output}");
+        return output;
+    }
+
+    /// <summary>One <c>train image cnn</c> run (1 epoch, split 0), trained once for every test that only reads its results.</summary>
+    public string TrainedCnn => trainedCnn.Value;
+
+    private readonly Lazy<string> trainedCnn;
 
     /// <summary>The CAPS folder (also holds labels/).</summary>
     public string Caps { get; }
@@ -74,10 +98,9 @@ public sealed class SmallImageCapsFixture : IDisposable
     public void Dispose() => dir.Dispose();
 }
 
-/// <summary>Run alone (not beside other test classes): another class's <c>set_num_threads</c> is process-wide, and a different thread
-/// count changes the last bits of the convolutions, so two trainings compared table for table (NIfTI against extracted tensors)
-/// could differ (seen beside <c>ResumeTests</c>: one validation prediction flipped).</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
+/// <summary>The image-mode tests share one fixture (and its trained cnn). They run beside other classes: the trainings they
+/// compare bit for bit run in child processes, and in-process runs keep the thread count they ask for (TorchThreads).</summary>
+[CollectionDefinition(Name)]
 public sealed class SmallImageCapsCollection : ICollectionFixture<SmallImageCapsFixture>
 {
     public const string Name = "small image CAPS";

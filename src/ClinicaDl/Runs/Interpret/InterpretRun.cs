@@ -159,7 +159,7 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
             observer.Message(MessageLevel.Warning, "There are no subjects for the given options.");
             return results;
         }
-        set_num_threads(o.Threads ?? Environment.ProcessorCount);
+        TorchThreads.Use(o.Threads ?? Environment.ProcessorCount);
         LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not freed garbage
         var device = o.UseCpu ? CPU : CUDA;
         var model = plan.Model;
