@@ -35,4 +35,8 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal
 
 var context = new CliContext(Console.Out, Console.Error, cancel.Token) { Terminal = terminal };
 int code = CliApp.Run(args, context);
-return code == CliApp.Interrupted && signalExit != 0 ? signalExit : code;
+// A stopped run ends here, with its signal handlers still registered: returning would unregister them during the
+// runtime's shutdown, and a second signal in that window killed the process by the default action, leaving its
+// diagnostic endpoints in TMPDIR (seen in CI). Every file is complete, so nothing is lost by skipping the shutdown.
+if (signalExit != 0) ImmediateExit.Now(code == CliApp.Interrupted ? signalExit : code);
+return code;
