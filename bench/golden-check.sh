@@ -53,7 +53,7 @@ manifest="$work/manifest.txt"
     name=$(echo "$f" | sed -E 's/events\.out\.tfevents\..*/events.out.tfevents.*/')
     case "$f" in
       *tfevents*|*/environment.txt|*.log) echo "$name (listed)";;
-      */commandline.json) echo "$name $(sed "s#$work#WORK#g" "$f" | sha256sum | cut -d' ' -f1) (WORK_FOLDER replaced)";;
+      */commandline.json) echo "$name $(sed -e "s#$work#WORK#g" -e 's#"working_directory": ".*"#"working_directory": CWD#' "$f" | sha256sum | cut -d' ' -f1) (WORK_FOLDER and working_directory replaced)";;
       *.tsv)
         echo "$name"
         awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "time") t = i }

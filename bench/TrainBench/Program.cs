@@ -6,6 +6,7 @@
 //   dotnet run -c Release --project bench/TrainBench -- amp [--steps 50] [--timed 20] [--repeat 3]
 //   dotnet run -c Release --project bench/TrainBench -- conv [--batch_size 8] [--threads 1] [--repeat 5]   (LibTorch's conv3d vs ExactConvolution)
 //   dotnet run -c Release --project bench/TrainBench -- slices [--batch_size 8] [--threads 2] [--repeat 3]   (slice cache storage)
+//   dotnet run -c Release --project bench/TrainBench -- scalar-race [--timed 20]   (temporary Scalars freed during a native call)
 //
 // See bench/README.md for what is printed and the figures measured.
 using System.Globalization;
@@ -28,6 +29,7 @@ try
         "compute" => TrainCommand.ComputeOnly(options),
         "compute-child" => TrainCommand.ComputeChild(options),
         "slices" => SliceBench.Run(options),
+        "scalar-race" => ScalarRace.Run(options),
         _ => Options.Usage($"unknown mode '{options.Mode}'"),
     };
 }
@@ -94,7 +96,7 @@ internal sealed class Options
 
     public static int Usage(string error)
     {
-        Console.Error.WriteLine($"trainbench: {error}\nusage: TrainBench [train|amp|conv|slices] [options]  (see bench/README.md)");
+        Console.Error.WriteLine($"trainbench: {error}\nusage: TrainBench [train|amp|conv|slices|scalar-race] [options]  (see bench/README.md)");
         return 2;
     }
 }

@@ -11,20 +11,20 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006, SA1306 // PyTorch key names
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNormalization bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly BatchNormalization bn2;
     private readonly Sequential? downsample;
 #pragma warning restore IDE1006, SA1306
 
     public BasicBlock(int input, int output, int stride) : base(nameof(BasicBlock))
     {
         conv1 = nn.Conv2d(input, output, 3, stride: stride, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(output);
+        bn1 = BatchNormalization.Of2d(output);
         conv2 = nn.Conv2d(output, output, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(output);
+        bn2 = BatchNormalization.Of2d(output);
         if (stride != 1 || input != output)
-            downsample = nn.Sequential(nn.Conv2d(input, output, 1, stride: stride, bias: false), nn.BatchNorm2d(output));
+            downsample = nn.Sequential(nn.Conv2d(input, output, 1, stride: stride, bias: false), BatchNormalization.Of2d(output));
         RegisterComponents();
     }
 
@@ -38,6 +38,6 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var x = nn.functional.relu(bn1.call(conv1.call(input)));
         x = bn2.call(conv2.call(x));
         var identity = downsample is null ? input : downsample.call(input);
-        return nn.functional.relu(x + identity).MoveToOuterDisposeScope();
+        return nn.functional.relu(x.add(identity, HeldScalars.One)).MoveToOuterDisposeScope();
     }
 }

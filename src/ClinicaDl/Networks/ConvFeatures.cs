@@ -35,7 +35,7 @@ public sealed record ConvFeatures(IReadOnlyList<int> Channels, int Padding)
         foreach (int output in Channels)
         {
             layers.Add(nn.Conv3d(input, output, 3, padding: Padding));
-            layers.Add(nn.BatchNorm3d(output));
+            layers.Add(BatchNormalization.Of3d(output));
             layers.Add(nn.ReLU());
             layers.Add(new PadMaxPool3d(2, 2));
             input = output;
@@ -52,7 +52,7 @@ public sealed record ConvFeatures(IReadOnlyList<int> Channels, int Padding)
             int input = Channels[block], output = block == 0 ? 1 : Channels[block - 1];
             layers.Add(new CropMaxUnpool3d(2, 2));
             layers.Add(nn.ConvTranspose3d(input, output, 3, padding: Padding));
-            layers.Add(nn.BatchNorm3d(output));
+            layers.Add(BatchNormalization.Of3d(output));
             layers.Add(nn.ReLU());
         }
         return nn.Sequential(layers.ToArray());

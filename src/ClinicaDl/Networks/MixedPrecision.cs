@@ -28,7 +28,7 @@ public static class MixedPrecision
                 return Sequence(block, x, half);
             case Conv2d conv2:
                 return ExactConvolution.Conv2d(x, conv2.weight!, conv2.bias, conv2.stride, conv2.padding, conv2.dilation, conv2.groups, half);
-            case BatchNorm2d or InstanceNorm3d or InstanceNorm2d or BatchNorm3d when half is not null:
+            case BatchNorm or InstanceNorm3d or InstanceNorm2d when half is not null:
                 // BatchNorm3d in float32, as before issue 17: keeping its input in bfloat16 (as autocast does) is not
                 // validated yet on a CPU with native bfloat16 (docs/performance.md, "Mixed precision").
                 return layer.call(x.to(ScalarType.Float32));
@@ -60,7 +60,7 @@ public static class MixedPrecision
         foreach (var layer in layers.children())
         {
             x = fresh && layer is ReLU ? x.relu_() : Layer((nn.Module<Tensor, Tensor>)layer, x, half);
-            fresh = layer is Conv3d or Conv2d or ConvTranspose3d or Linear or BatchNorm3d or BatchNorm2d or InstanceNorm3d or InstanceNorm2d;
+            fresh = layer is Conv3d or Conv2d or ConvTranspose3d or Linear or BatchNorm or InstanceNorm3d or InstanceNorm2d;
         }
         return x;
     }

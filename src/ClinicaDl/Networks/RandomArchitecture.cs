@@ -54,7 +54,7 @@ public sealed class RandomArchitecture : nn.Module<Tensor, Tensor>, IMixedPrecis
         for (int k = 0; k < sizes.Count; k++)
             head.Add(($"FC{k}", k == sizes.Count - 1
                 ? nn.Sequential(nn.Linear(sizes[k].In, sizes[k].Out))
-                : nn.Sequential(nn.Linear(sizes[k].In, sizes[k].Out), nn.LeakyReLU(0.01))));
+                : nn.Sequential(nn.Linear(sizes[k].In, sizes[k].Out), new LeakyRelu(0.01))));
         classifier = nn.Sequential(head.ToArray());
         RegisterComponents();
     }
@@ -83,13 +83,13 @@ public sealed class RandomArchitecture : nn.Module<Tensor, Tensor>, IMixedPrecis
             switch (normalization)
             {
                 case NetworkNormalization.BatchNorm:
-                    layers.Add(is3d ? nn.BatchNorm3d(output) : nn.BatchNorm2d(output));
+                    layers.Add(is3d ? BatchNormalization.Of3d(output) : BatchNormalization.Of2d(output));
                     break;
                 case NetworkNormalization.InstanceNorm:
                     layers.Add(is3d ? nn.InstanceNorm3d(output) : nn.InstanceNorm2d(output));
                     break;
             }
-            layers.Add(nn.LeakyReLU(0.01));
+            layers.Add(new LeakyRelu(0.01));
         }
         for (int j = 0; j < block.NConv - 1; j++) Unit(cin, cin, 1);
         if (block.Reduction == DimensionReduction.MaxPooling)

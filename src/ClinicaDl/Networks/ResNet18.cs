@@ -28,7 +28,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     // Field names are torchvision's state-dict keys, declared in its registration order.
 #pragma warning disable IDE1006, SA1306 // PyTorch key names
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNormalization bn1;
     private readonly ReLU relu;
     private readonly MaxPool2d maxpool;
     private readonly Sequential layer1;
@@ -45,7 +45,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     public ResNet18(double dropout = 0) : base(ModelName)
     {
         conv1 = nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(64);
+        bn1 = BatchNormalization.Of2d(64);
         relu = nn.ReLU();
         maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
         layer1 = BasicBlock.Layer(64, 64, 1);
@@ -78,7 +78,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
                     var k = conv.weight!.shape;
                     nn.init.normal_(conv.weight, 0, Math.Sqrt(2.0 / (k[2] * k[3] * k[0])));
                     break;
-                case BatchNorm2d bn:
+                case BatchNormalization bn:
                     nn.init.ones_(bn.weight!);
                     nn.init.zeros_(bn.bias!);
                     break;

@@ -20,7 +20,7 @@ namespace ClinicaDl.Networks;
 public sealed class ResNetQc : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNormalization bn1;
     private readonly Sequential layer1, layer2, layer3, layer4;
     private readonly Sequential addon;
 
@@ -28,16 +28,16 @@ public sealed class ResNetQc : nn.Module<Tensor, Tensor>
     public ResNetQc() : base("ResNetQC")
     {
         conv1 = nn.Conv2d(1, 64, 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(64);
+        bn1 = BatchNormalization.Of2d(64);
         layer1 = BasicBlock.Layer(64, 64, 1);
         layer2 = BasicBlock.Layer(64, 128, 2);
         layer3 = BasicBlock.Layer(128, 256, 2);
         layer4 = BasicBlock.Layer(256, 512, 2);
         addon = nn.Sequential(
-            nn.Conv2d(512 * 3, 512, 1), nn.BatchNorm2d(512), nn.ReLU(),
-            nn.Conv2d(512, 32, 1), nn.BatchNorm2d(32), nn.ReLU(),
-            nn.Conv2d(32, 32, 7), nn.BatchNorm2d(32), nn.ReLU(),
-            nn.Conv2d(32, 32, 1), nn.BatchNorm2d(32), nn.ReLU(),
+            nn.Conv2d(512 * 3, 512, 1), BatchNormalization.Of2d(512), nn.ReLU(),
+            nn.Conv2d(512, 32, 1), BatchNormalization.Of2d(32), nn.ReLU(),
+            nn.Conv2d(32, 32, 7), BatchNormalization.Of2d(32), nn.ReLU(),
+            nn.Conv2d(32, 32, 1), BatchNormalization.Of2d(32), nn.ReLU(),
             nn.Dropout2d(0.5),
             nn.Conv2d(32, 2, 1));
         RegisterComponents();

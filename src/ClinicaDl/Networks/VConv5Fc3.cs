@@ -69,8 +69,8 @@ public sealed class VConv5Fc3 : nn.Module<Tensor, Tensor>, IMixedPrecisionForwar
         var h = Apply(features, input);
         var logVar = Apply(fc_var, h); // 0.2.1 computes log_var before mu
         var mu = Apply(fc_mu, h);
-        var std = exp(logVar / 2);
-        var z = training ? mu + std * randn_like(std) : mu;
+        var std = exp(logVar.div(HeldScalars.Two));
+        var z = training ? mu.add(std * randn_like(std), HeldScalars.One) : mu;
         return new VariationalOutput(z, mu, std, Apply(classifier, z));
     }
 
@@ -79,8 +79,9 @@ public sealed class VConv5Fc3 : nn.Module<Tensor, Tensor>, IMixedPrecisionForwar
     public static Tensor KlDivergence(VariationalOutput output)
     {
         var (z, mu, std) = (output.Z, output.Mu, output.Std);
-        var logQ = -(z - mu).pow(2) / (2 * std.pow(2)) - std.log();
-        var logP = -z.pow(2) / 2;
+        var two = HeldScalars.Two;
+        var logQ = -(z - mu).pow(two) / std.pow(two).mul(two) - std.log();
+        var logP = -z.pow(two).div(two);
         return (logQ - logP).mean([1]).sum();
     }
 }

@@ -1,5 +1,6 @@
 using ClinicaDl.Errors;
 using ClinicaDl.Formats.PyTorch;
+using ClinicaDl.Networks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -39,7 +40,7 @@ internal static class AdamState
             if (weightDecay != 0) grad = grad.add(parameter, decay);
             state.exp_avg.mul_(beta1).add_(grad, oneMinusBeta1);
             state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad.conj(), oneMinusBeta2);
-            var denominator = state.exp_avg_sq.sqrt().div(root).add_(eps);
+            var denominator = state.exp_avg_sq.sqrt().div(root).add_(eps, HeldScalars.One); // add_(eps) would pass a temporary alpha
             parameter.addcdiv_(state.exp_avg, denominator, stepSize);
         }
         if (index != states.Count)

@@ -1,4 +1,5 @@
 using ClinicaDl.Networks;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ClinicaDl.Training;
@@ -65,11 +66,13 @@ public sealed record PrecisionMode(ScalarType? Half, string Description, string?
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         double worst = 0;
+        using Scalar zero = 0, xStep = 0.37, wStep = 0.91, wScale = 0.3, bStep = 0.1; // held across the native calls (see HeldScalars)
         foreach (var (input, output) in new[] { (1L, 8L), (25L, 50L) })
         {
-            var x = arange(2 * input * 10 * 10 * 10, ScalarType.Float32).mul(0.37).sin().reshape(2, input, 10, 10, 10);
-            var w = arange(output * input * 27, ScalarType.Float32).mul(0.91).cos().mul(0.3).reshape(output, input, 3, 3, 3);
-            var b = arange(output, ScalarType.Float32).mul(0.1);
+            using Scalar xCount = 2 * input * 10 * 10 * 10, wCount = output * input * 27, bCount = output;
+            var x = arange(zero, xCount, HeldScalars.One, ScalarType.Float32).mul(xStep).sin().reshape(2, input, 10, 10, 10);
+            var w = arange(zero, wCount, HeldScalars.One, ScalarType.Float32).mul(wStep).cos().mul(wScale).reshape(output, input, 3, 3, 3);
+            var b = arange(zero, bCount, HeldScalars.One, ScalarType.Float32).mul(bStep);
             var reference = ExactConvolution.Conv3d(x, w, b, padding: [1, 1, 1]);
             var half = ExactConvolution.Conv3d(x, w, b, padding: [1, 1, 1], half: ScalarType.BFloat16).to(ScalarType.Float32);
             double error = ((half - reference).abs().max() / reference.abs().max()).item<float>();

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Reflection.Emit;
 
 namespace ClinicaDl.Tests.Layering;
 
@@ -7,11 +6,6 @@ namespace ClinicaDl.Tests.Layering;
 /// every type, method and field token in method bodies (IL), so a dependency hidden in a method body counts too.</summary>
 public static class NamespaceGraph
 {
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!)
-        .ToDictionary(o => o.Value);
-
     /// <summary>For each namespace of <paramref name="assembly"/>, the namespaces of the same assembly it uses, each
     /// with one example "type → type" pair that shows the use.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Of(Assembly assembly)
@@ -48,14 +42,14 @@ public static class NamespaceGraph
 
     private static IEnumerable<Type> UsedTypes(Type type)
     {
-        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        const BindingFlags all = MethodBodies.Declared;
         if (type.BaseType is { } b) yield return b;
         foreach (var i in type.GetInterfaces()) yield return i;
         foreach (var a in type.GetCustomAttributesData()) yield return a.AttributeType;
         foreach (var f in type.GetFields(all)) yield return f.FieldType;
         foreach (var p in type.GetProperties(all)) yield return p.PropertyType;
         foreach (var ev in type.GetEvents(all)) if (ev.EventHandlerType is { } h) yield return h;
-        foreach (var m in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+        foreach (var m in MethodBodies.MethodsOf(type))
         {
             if (m is MethodInfo mi) yield return mi.ReturnType;
             foreach (var p in m.GetParameters()) yield return p.ParameterType;
@@ -66,51 +60,15 @@ public static class NamespaceGraph
     /// <summary>Types named by the operands of a method body's instructions.</summary>
     private static IEnumerable<Type> BodyTypes(MethodBase method)
     {
-        byte[]? il;
-        try { il = method.GetMethodBody()?.GetILAsByteArray(); }
-        catch (InvalidOperationException) { il = null; }
-        if (il is null) yield break;
-        var module = method.Module;
-        Type[]? typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
-        Type[]? methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        int pos = 0;
-        while (pos < il.Length)
+        foreach (var instruction in MethodBodies.Instructions(method))
         {
-            short value = il[pos] == 0xFE ? (short)(0xFE00 | il[pos + 1]) : il[pos];
-            pos += il[pos] == 0xFE ? 2 : 1;
-            var op = OpCodesByValue[value];
-            switch (op.OperandType)
+            switch (instruction.Member)
             {
-                case OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok:
-                    {
-                        int token = BitConverter.ToInt32(il, pos);
-                        MemberInfo? member;
-                        try { member = module.ResolveMember(token, typeArgs, methodArgs); }
-                        catch (ArgumentException) { member = null; }
-                        switch (member)
-                        {
-                            case Type t: yield return t; break;
-                            case FieldInfo f: yield return f.DeclaringType!; yield return f.FieldType; break;
-                            case MethodBase m:
-                                yield return m.DeclaringType!;
-                                if (m is MethodInfo { IsGenericMethod: true } g) foreach (var a in g.GetGenericArguments()) yield return a;
-                                break;
-                        }
-                        pos += 4;
-                        break;
-                    }
-                case OperandType.InlineSwitch:
-                    pos += 4 + 4 * BitConverter.ToInt32(il, pos);
-                    break;
-                default:
-                    pos += op.OperandType switch
-                    {
-                        OperandType.InlineNone => 0,
-                        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                        OperandType.InlineVar => 2,
-                        OperandType.InlineI8 or OperandType.InlineR => 8,
-                        _ => 4,
-                    };
+                case Type t: yield return t; break;
+                case FieldInfo f: yield return f.DeclaringType!; yield return f.FieldType; break;
+                case MethodBase m:
+                    yield return m.DeclaringType!;
+                    if (m is MethodInfo { IsGenericMethod: true } g) foreach (var a in g.GetGenericArguments()) yield return a;
                     break;
             }
         }
