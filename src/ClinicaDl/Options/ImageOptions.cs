@@ -25,6 +25,10 @@ public sealed record ImageOptions : ModeOptions
     public override int? ElementCount => 1;
 
     /// <inheritdoc />
+    /// <remarks><c>shepplogan</c>: the 2-D phantoms of <c>generate shepplogan</c>, trained by random-search's RandomArchitecture (spec verbs §3.2).</remarks>
+    public override IReadOnlyList<string> Preprocessings => [CapsLayout.T1Linear, PhantomImages.Preprocessing];
+
+    /// <inheritdoc />
     internal override void AddPairs(Action<string, object?> add)
     {
     }
@@ -40,6 +44,9 @@ public sealed record ImageOptions : ModeOptions
     {
         if (o.Architecture is null && !Models.Contains(o.Model))
             throw new InvalidOptionException("MODEL", string.Join(", ", Models) + " (the image networks of ClinicaDL 0.2.1)", o.Model);
+        if (o.Preprocessing == PhantomImages.Preprocessing && (o.Architecture is null || o.NetworkKind.Reconstructs))
+            throw new InvalidOptionException("PREPROCESSING", $"{CapsLayout.T1Linear}: the 2-D shepplogan phantoms are trained by a random-search cnn job "
+                + "(\"mode\": \"image\", \"preprocessing\": \"shepplogan\" in random_search.json), whose RandomArchitecture is 2-D; the image networks are 3-D", o.Preprocessing);
         if (o.NetworkKind.NetworkPerElement)
             throw new InvalidOptionException("network", "cnn or autoencoder (multicnn is not offered for images, as in ClinicaDL 0.2.1)", "multicnn");
         if (o.Architecture is null && !o.NetworkKind.Reconstructs && Architecture.Find(o.Model) is { Variational: true })
@@ -50,6 +57,8 @@ public sealed record ImageOptions : ModeOptions
     /// <inheritdoc />
     internal override IElementSet Elements(TrainOptions o, IReadOnlyList<Cohort> cohorts, IReadOnlyList<Session> sessions)
     {
+        if (o.Preprocessing == PhantomImages.Preprocessing)
+            return new PhantomElements(PhantomImages.Check(sessions), !o.Data.Unnormalize);
         int[] shape = CapsImages.Check(sessions, anyGrid: true);
         if (NetworkFactory.FitProblem(o, shape) is string problem)
             throw new InvalidOptionException("MODEL", problem.TrimEnd('.'));

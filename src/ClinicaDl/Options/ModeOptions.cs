@@ -35,6 +35,10 @@ public abstract record ModeOptions
     /// <c>RandomArchitecture</c> is built for this many input channels (spec verbs §3.6).</summary>
     public virtual int ElementChannels => 1;
 
+    /// <summary>The PREPROCESSING values the mode trains on: <c>t1-linear</c>; image mode also <c>shepplogan</c> (0.2.1's
+    /// patch, roi and slice datasets reject the phantoms).</summary>
+    public virtual IReadOnlyList<string> Preprocessings => [CapsLayout.T1Linear];
+
     /// <summary>Elements per image when the options alone say it (a multicnn transfer source must have as many networks), else null.</summary>
     public virtual int? ElementCount => null;
 

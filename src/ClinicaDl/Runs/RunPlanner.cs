@@ -55,8 +55,10 @@ internal static class RunPlanner
     {
         var c = o.Computational;
         var p = o.Optimization;
-        if (o.Preprocessing != CapsLayout.T1Linear)
-            throw new InvalidOptionException("PREPROCESSING", CapsLayout.T1Linear + " (the only preprocessing ClinicaDL.NET trains on)", o.Preprocessing);
+        if (!o.Mode.Preprocessings.Contains(o.Preprocessing))
+            throw new InvalidOptionException("PREPROCESSING", o.Preprocessing == PhantomImages.Preprocessing
+                ? $"{string.Join(" or ", o.Mode.Preprocessings)} in {o.Mode.Name} mode (the shepplogan phantoms are trained in image mode only, as in ClinicaDL 0.2.1)"
+                : $"{string.Join(" or ", o.Mode.Preprocessings)} (what ClinicaDL.NET trains on in {o.Mode.Name} mode)", o.Preprocessing);
         o.Mode.Check(o);
         Guard.Positive("-np/--nproc", c.NProc);
         Guard.Positive("--batch_size", c.BatchSize);

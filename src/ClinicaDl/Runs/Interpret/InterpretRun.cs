@@ -29,7 +29,7 @@ namespace ClinicaDl.Runs.Interpret;
 /// mean map over all elements (<c>map.nii.gz</c>, <c>map.npy</c>) and, with several elements per image, one mean map per
 /// element (<c>map_roi-&lt;k&gt;.*</c>, <c>map_patch-&lt;k&gt;.*</c>, V13); <c>individual</c> writes one map per session (per
 /// session and element with several, V15). <c>data.tsv</c> and <c>commandline.json</c> go into the result folder (V11).
-/// Slice models (2-D maps, 0.2.1's <c>map.jpg</c>) and multicnn models (not interpreted by 0.2.1 either) are refused.
+/// Slice and shepplogan-phantom models (2-D maps, 0.2.1's <c>map.jpg</c>) and multicnn models (not interpreted by 0.2.1 either) are refused.
 /// Everything is checked before anything is written.
 /// </remarks>
 public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? observer = null)
@@ -104,7 +104,7 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         var here = model with { Data = model.Data with { MultiCohort = multi } };
         var rois = here.Mode.Elements(here, cohorts, sessions);
         if (rois.Shape(0).Length != 3)
-            throw new InvalidOptionException("MODEL_PATH", $"a results folder of a 3-D model: the 2-D maps of {here.Mode.Name} models (0.2.1's map.jpg) are not written by this version", o.ModelPath);
+            throw new InvalidOptionException("MODEL_PATH", $"a results folder of a 3-D model: {here.Mode.Name} models on {here.Preprocessing} take 2-D inputs ({rois.ShapeText(0)}), whose maps (0.2.1's map.jpg) this version does not write", o.ModelPath);
 
         Affine affine = Affine.Identity;
         if (o.NiftiTemplatePath is string template)

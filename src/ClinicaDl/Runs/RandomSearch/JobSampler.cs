@@ -165,8 +165,12 @@ public static class JobSampler
         ChoiceOf(s, "network_normalization", e => e.ValueKind == JsonValueKind.Null || e.ValueKind == JsonValueKind.String && e.GetString() is "BatchNorm" or "InstanceNorm",
             "\"BatchNorm\", \"InstanceNorm\" or null (or a list of them)");
         RangeOf(s, "n_fcblocks", integer: true, min: 1);
-        ChoiceOf(s, "preprocessing", e => e.ValueKind == JsonValueKind.String && e.GetString() == CapsLayout.T1Linear,
-            $"\"{CapsLayout.T1Linear}\" (the only preprocessing ClinicaDL.NET trains on)");
+        ChoiceOf(s, "preprocessing", e => e.ValueKind == JsonValueKind.String && e.GetString() is CapsLayout.T1Linear or PhantomImages.Preprocessing,
+            $"\"{CapsLayout.T1Linear}\" or \"{PhantomImages.Preprocessing}\" (the phantoms of generate shepplogan, image mode only) (or a list of them)");
+        if (Candidates(s["preprocessing"]).Any(e => e.GetString() == PhantomImages.Preprocessing)
+            && Candidates(s["mode"]).Select(e => e.GetString()).FirstOrDefault(m => m != "image") is string other)
+            throw s.Bad("preprocessing", $"\"{CapsLayout.T1Linear}\" when mode may be {other}: the shepplogan phantoms are trained in image mode only "
+                + "(ClinicaDL 0.2.1's patch, roi and slice datasets reject them)", s["preprocessing"]);
         foreach (string key in new[] { "baseline", "unnormalize", "wd_bool" })
             ChoiceOf(s, key, e => e.ValueKind is JsonValueKind.True or JsonValueKind.False, "true or false (or a list of them)");
         Exponents(s, "learning_rate", warn);
