@@ -104,7 +104,7 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         var here = model with { Data = model.Data with { MultiCohort = multi } };
         var rois = here.Mode.Elements(here, cohorts, sessions);
         if (rois.Shape(0).Length != 3)
-            throw new InvalidOptionException("MODEL_PATH", $"a results folder of a 3-D model: {here.Mode.Name} models on {here.Preprocessing} take 2-D inputs ({rois.ShapeText(0)}), whose maps (0.2.1's map.jpg) this version does not write", o.ModelPath);
+            throw new InvalidOptionException("MODEL_PATH", $"a results folder of a 3-D model: the 2-D maps of {here.Mode.Name} models on {here.Preprocessing} ({rois.ShapeText(0)} inputs; 0.2.1's map.jpg) are not written by this version", o.ModelPath);
 
         Affine affine = Affine.Identity;
         if (o.NiftiTemplatePath is string template)
