@@ -1,7 +1,7 @@
 // TrainBench: how close `clinicadl train roi` comes to the compute-only limit of this machine, and what --amp would give.
 //
 //   dotnet run -c Release --project bench/TrainBench -- train [--network cnn|multicnn|autoencoder|slice-cnn|image-cnn|patch-cnn|patch-multicnn]
-//        [--sizes 20,40,80] [--epochs 4] [--batch_size 8] [--threads 2] [--nproc 2] [--repeat 3] [--cache_memory SIZE] [--cli PATH]
+//        [--sizes 20,40,80] [--epochs 4] [--batch_size 8] [--threads 2] [--nproc 2] [--repeat 3] [--cache_memory SIZE] [--slices 5] [--cli PATH]
 //   dotnet run -c Release --project bench/TrainBench -- compute [--sizes 20] [--epochs 4] [--threads 2]   (only (b), per epoch)
 //   dotnet run -c Release --project bench/TrainBench -- amp [--steps 50] [--timed 20] [--repeat 3]
 //   dotnet run -c Release --project bench/TrainBench -- conv [--batch_size 8] [--threads 1] [--repeat 5]   (LibTorch's conv3d vs ExactConvolution)
@@ -56,6 +56,7 @@ internal sealed class Options
     public int TrainElements { get; private set; }
     public int ValidElements { get; private set; }
     public int Networks { get; private set; } = 1;
+    public int Slices { get; private set; } = BenchNetwork.DefaultSlices; // slice-cnn: central sagittal slices per session
     public string Malloc { get; private set; } = "tuned"; // as the library does in the training process (NativeHeap)
     public string? CacheMemory { get; private set; } // passed to clinicadl as --cache_memory (e.g. 1M: every image spills to the scratch file)
 
@@ -83,6 +84,7 @@ internal sealed class Options
                 case "--train": o.TrainElements = Int(); break;
                 case "--valid": o.ValidElements = Int(); break;
                 case "--networks": o.Networks = Int(); break;
+                case "--slices": o.Slices = Int(); break;
                 case "--cache_memory": o.CacheMemory = value; break;
                 case "--malloc": o.Malloc = value is "default" or "tuned" ? value : throw new InvalidOperationException("--malloc must be default or tuned"); break;
                 default: throw new InvalidOperationException($"unknown option {args[i]}");

@@ -13,7 +13,7 @@ internal static class TrainCommand
 
     public static int Run(Options o)
     {
-        var bench = BenchNetwork.Find(o.Network);
+        var bench = BenchNetwork.Find(o.Network, o.Slices);
         int networks = bench.Networks, perSession = bench.PerSession;
         var ws = Workspace.Find(o.Cli);
         Console.WriteLine($"TrainBench train: clinicadl {bench.Description}, fold 0 of 2, -cpu, batch {o.BatchSize}, " +
@@ -81,7 +81,7 @@ internal static class TrainCommand
     public static int ComputeChild(Options o)
     {
         var shapes = Enumerable.Range(0, o.Networks).Select(_ => new EpochShape(o.TrainElements, o.ValidElements, o.BatchSize, o.BatchSize)).ToArray();
-        var (wall, cpu) = ComputeLimit.Run(shapes, o.Epochs, o.Threads, BenchNetwork.Find(o.Network).Kind);
+        var (wall, cpu) = ComputeLimit.Run(shapes, o.Epochs, o.Threads, BenchNetwork.Find(o.Network, o.Slices).Kind);
         Console.WriteLine($"RESULT {Seconds(wall, "R")} | {Seconds(cpu, "R")}");
         return 0;
     }
@@ -93,7 +93,7 @@ internal static class TrainCommand
             for (int r = 0; r < o.Repeat; r++)
             {
                 // fold 0 of a 2-fold split: half the sessions train, half validate; 2 ROIs each (cnn).
-                var (wall, cpu) = ComputeLimit.Run([new EpochShape(n, n, o.BatchSize, o.BatchSize)], o.Epochs, o.Threads, BenchNetwork.Find(o.Network).Kind);
+                var (wall, cpu) = ComputeLimit.Run([new EpochShape(n, n, o.BatchSize, o.BatchSize)], o.Epochs, o.Threads, BenchNetwork.Find(o.Network, o.Slices).Kind);
                 Console.WriteLine($"N={n} threads {o.Threads}: wall {Seconds(wall)} | CPU {Seconds(cpu)} | load {Machine.LoadAverage()}");
             }
         return 0;
