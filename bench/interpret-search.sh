@@ -12,6 +12,7 @@ repeats=${2:-1}
 dotnet build "$here/src/ClinicaDl.Cli" -c Release -v quiet -nologo >/dev/null
 clinicadl() { dotnet "$here/src/ClinicaDl.Cli/bin/Release/net10.0/clinicadl.dll" "$@"; }
 common=(-cpu --n_splits 2 --split 0 --batch_size 8 --seed 0 -q)
+search=(-cpu --n_splits 2 --split 0 --batch_size 8 -q) # each job gets its own --seed
 mkdir -p "$work"
 if [ ! -f "$work/caps/labels/train_splits-2/split-0/AD.tsv" ]; then
   clinicadl generate trivial "$work/caps" --n_subjects 40 --seed 0 --overwrite >/dev/null
@@ -31,9 +32,9 @@ for r in $(seq 1 "$repeats"); do
   t_int=$(seconds clinicadl interpret group "$work/model" bench -cpu --selection best_loss --batch_size 8 --overwrite -q)
   t_cls=$(seconds clinicadl classify "$work/caps" "$work/caps/labels/AD.tsv" "$work/model" bench -cpu --skip_leak_check --overwrite -q)
   rm -rf "$work/search"; mkdir -p "$work/search"; cp "$work/random_search.json" "$work/search/"
-  t_rs=$(seconds bash -c "dotnet '$here/src/ClinicaDl.Cli/bin/Release/net10.0/clinicadl.dll' random-search '$work/search' job-1 ${common[*]} --seed 1 &&
-                          dotnet '$here/src/ClinicaDl.Cli/bin/Release/net10.0/clinicadl.dll' random-search '$work/search' job-2 ${common[*]} --seed 2")
-  t_tr=$(seconds bash -c "for i in 1 2; do dotnet '$here/src/ClinicaDl.Cli/bin/Release/net10.0/clinicadl.dll' train roi cnn '$work/caps' t1-linear '$work/caps/labels' '$work/train-\$i' Conv4_FC3 ${common[*]} --epochs 2 --overwrite; done")
+  t_rs=$(seconds bash -c "dotnet '$here/src/ClinicaDl.Cli/bin/Release/net10.0/clinicadl.dll' random-search '$work/search' job-1 ${search[*]} --seed 1 &&
+                          dotnet '$here/src/ClinicaDl.Cli/bin/Release/net10.0/clinicadl.dll' random-search '$work/search' job-2 ${search[*]} --seed 2")
+  t_tr=$(seconds bash -c "for i in 1 2; do dotnet '$here/src/ClinicaDl.Cli/bin/Release/net10.0/clinicadl.dll' train roi cnn '$work/caps' t1-linear '$work/caps/labels' '$work/train-'\$i Conv4_FC3 ${common[*]} --epochs 2 --overwrite; done")
   printf '%-8s %-22.1f %-22.1f %-8.2f %-30.1f %-30.1f %.2f\n' "$r" "$t_int" "$t_cls" "$(echo "$t_int / $t_cls" | bc -l)" "$t_rs" "$t_tr" "$(echo "$t_rs / $t_tr" | bc -l)"
 done
 echo "sampled jobs:"; grep -h '"convolutions"' -A0 "$work"/search/job-*/commandline.json >/dev/null 2>&1 || true
