@@ -17,13 +17,13 @@ internal static class RandomSearchCommand
         var nSplits = OptionFactory.OptionalInt("--n_splits", "Read train_splits-<n>/validation_splits-<n> (default: train/ and validation/).", 2);
         var split = OptionFactory.IntList("--split", "Folds to train (default: all).", 0);
         var useCpu = OptionFactory.Flag("--use_cpu", "Run on the CPU (default: GPU).", "-cpu");
-        var nproc = OptionFactory.Int("--nproc", "Images decoded in parallel into the patch cache.", 2, 1, "-np");
+        var nproc = OptionFactory.Int("--nproc", "Images decoded in parallel into the cache.", 2, 1, "-np");
         var batchSize = OptionFactory.Int("--batch_size", "Mini-batch size.", 2, 1);
         var evaluationSteps = OptionFactory.Int("--evaluation_steps",
             "Evaluate every this many batches (0: at epoch ends only); rounded up to a multiple of the sampled accumulation_steps.", 0, 0, "-esteps");
         var threads = OptionFactory.OptionalInt("--threads", "LibTorch intra-op threads (default: all cores).", 1);
         var evalBatch = OptionFactory.OptionalInt("--eval_batch_size", "Batch size of evaluation passes (default: --batch_size).", 1);
-        var cacheMemory = OptionFactory.Bytes("--cache_memory", "Memory for cached ROI patches before they spill to disk (default: half the available memory).");
+        var cacheMemory = OptionFactory.Bytes("--cache_memory", TrainCommand.CacheMemoryHelp);
         var amp = OptionFactory.Flag("--amp", "bfloat16 mixed precision; faster only on GPUs and on CPUs with AVX512-BF16 or AMX.");
         var seed = OptionFactory.OptionalInt("--seed", "Seed of the sampling (as Python's random.seed) and of the training (default: drawn at random and recorded in commandline.json).", 0);
         var overwrite = OptionFactory.Flag("--overwrite", "Replace the results of an earlier job of the same NAME.");

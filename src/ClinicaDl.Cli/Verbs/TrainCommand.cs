@@ -14,6 +14,9 @@ internal static class TrainCommand
     /// <summary>The modes of <c>train</c>, in ClinicaDL's order.</summary>
     private static readonly IReadOnlyList<ModeVerb> Modes = [new ImageVerb(), new PatchVerb(), new RoiVerb(), new SliceVerb()];
 
+    /// <summary>The help of <c>--cache_memory</c> (train and random-search, every mode).</summary>
+    internal const string CacheMemoryHelp = "Memory for the cached elements (ROIs, patches, slices or images) before they spill to disk (default: half the available memory).";
+
     public static Command Build(CliContext context, Option<string> logname)
     {
         var train = new Command("train", "Train deep learning models on t1-linear images.");
@@ -79,18 +82,20 @@ internal static class TrainCommand
 
         // Computational resources
         var useCpu = OptionFactory.Flag("--use_cpu", "Run on the CPU (default: GPU).", "-cpu");
-        var nproc = OptionFactory.Int("--nproc", "Images decoded in parallel into the patch cache.", 2, 1, "-np");
+        var nproc = OptionFactory.Int("--nproc", "Images decoded in parallel into the cache.", 2, 1, "-np");
         var batchSize = OptionFactory.Int("--batch_size", "Mini-batch size.", 2, 1);
         var evaluationSteps = OptionFactory.Int("--evaluation_steps", "Evaluate every this many batches during an epoch (0: at epoch ends only).", 0, 0, "-esteps");
         var threads = OptionFactory.OptionalInt("--threads", "LibTorch intra-op threads (default: all cores).", 1);
         var evalBatch = OptionFactory.OptionalInt("--eval_batch_size", "Batch size of evaluation passes (default: --batch_size).", 1);
-        var cacheMemory = OptionFactory.Bytes("--cache_memory", "Memory for cached ROI patches before they spill to disk (default: half the available memory).");
+        var cacheMemory = OptionFactory.Bytes("--cache_memory", CacheMemoryHelp);
         var amp = OptionFactory.Flag("--amp", "bfloat16 mixed precision (float32 master weights, BatchNorm and loss); faster only on GPUs and on CPUs with AVX512-BF16 or AMX.");
         // Data management
         var multiCohort = OptionFactory.Flag("--multi_cohort", "CAPS_DIR and TSV_PATH are TSV files listing cohorts.");
         var diagnoses = OptionFactory.Choices("--diagnoses", "Diagnoses used (label files read).", ["AD", "CN"], [.. Diagnosis.Names], "-d");
         var baseline = OptionFactory.Flag("--baseline", "Train on <DIAG>_baseline.tsv (baseline sessions) only.");
-        var unnormalize = OptionFactory.Flag("--unnormalize", $"Disable per-{mode.Defaults.Name} min-max normalisation.", "-un");
+        var unnormalize = OptionFactory.Flag("--unnormalize", mode.Defaults is SliceOptions
+            ? "Refused in slice mode: slices are quantised to 8 bits after min-max normalisation."
+            : $"Disable per-{mode.Defaults.Name} min-max normalisation.", "-un");
         var augmentation = OptionFactory.Choices("--data_augmentation", "Training transforms, applied in the given order.", null, ["None", "Noise", "Erasing", "CropPad", "Smoothing"]);
         var sampler = OptionFactory.Choice("--sampler", "Training sampler.", "random", ["random", "weighted"], "-s");
         // Cross-validation

@@ -81,6 +81,25 @@ public sealed class TrainOptionsTests
         Assert.Contains("random|weighted", train.Output);
     }
 
+    [Theory]
+    [InlineData("image")]
+    [InlineData("patch")]
+    [InlineData("roi")]
+    [InlineData("slice")]
+    public void Help_OfEveryMode_DescribesItsCacheAndNormalisation_NotROIsOnly(string mode)
+    {
+        var help = Support.CliRunner.Run("train", mode, "cnn", "--help");
+        Assert.Equal(0, help.ExitCode);
+        string text = System.Text.RegularExpressions.Regex.Replace(help.Output, @"\s+", " "); // descriptions wrap
+        Assert.DoesNotContain("patch cache", text);
+        Assert.DoesNotContain("ROI patches", text);
+        Assert.Contains("cached elements", text);
+        if (mode == "slice")
+            Assert.Contains("Refused in slice mode", text);
+        else
+            Assert.Contains($"Disable per-{mode} min-max normalisation", text);
+    }
+
     [Fact]
     public void Version_PrintsTheVersion()
     {

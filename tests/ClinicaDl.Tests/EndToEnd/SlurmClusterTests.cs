@@ -87,12 +87,16 @@ public sealed partial class SlurmClusterTests(SyntheticCapsFixture data)
         }
         var requeue = Run(env, ["scontrol", "requeue", task]);
         Assert.True(requeue.Code == 0, requeue.Output);
+        var requeuedAt = DateTime.UtcNow;
         string state;
         while ((state = JobField(env, task, "JobState")) is not ("COMPLETED" or "FAILED" or "CANCELLED" or "TIMEOUT" or "NODE_FAIL" or "OUT_OF_MEMORY"))
         {
             Assert.True(DateTime.UtcNow < deadline, $"task {task} is still {state}\n{Logs(work)}");
-            // SLURM holds a requeued job back for a while (Reason=BeginTime); let it start now.
-            if (state == "PENDING") Run(env, ["scontrol", "update", $"JobId={task}", "StartTime=now"]);
+            // SLURM holds a requeued job back for a while (Reason=BeginTime); let it start sooner, but not within the
+            // second the first attempt was killed in: slurmd refuses a credential issued in the second it revoked the
+            // job's last one ("Killing non-startable batch JobId=…: Job credential revoked", the job then FAILED).
+            if (state == "PENDING" && DateTime.UtcNow - requeuedAt > TimeSpan.FromSeconds(3))
+                Run(env, ["scontrol", "update", $"JobId={task}", "StartTime=now"]);
             Thread.Sleep(500);
         }
         string text = Logs(work);
