@@ -74,7 +74,7 @@ internal sealed record BenchNetwork(string Name, string Mode, string Network, st
     }
 
     /// <summary>The slices discarded at each end (slice mode).</summary>
-    private int Discarded => int.Parse(Extra[^1], CultureInfo.InvariantCulture);
+    private int Discarded => (SagittalSize - PerSession) / 2;
 
     /// <summary>The mode's options as the library reads them (for the decode timer: what a cache worker does per session).</summary>
     public ModeOptions ModeOptions() => Mode switch

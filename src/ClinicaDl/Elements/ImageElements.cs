@@ -47,10 +47,17 @@ public sealed class ImageElements : IElementSet
         var whole = new RoiDefinition("image", RoiBox.Whole(shape), null, null);
         var destination = destinations[0].Span;
         RoiExtractor.Extract(data, shape, whole, normalise: false, destination);
+        return Finish(destination, path, $"image of {session.Key}", normalise, "Check the image (clinica's t1-linear outputs hold finite values).");
+    }
+
+    /// <summary>The end of loading a whole image (NIfTI, tensor or phantom) into <paramref name="destination"/>: refuses
+    /// NaN and infinite values, then min-max normalises unless told not to.</summary>
+    /// <returns>1 when the image is constant (normalised to zeros), else 0.</returns>
+    internal static int Finish(Span<float> destination, string path, string what, bool normalise, string? hint = null)
+    {
         foreach (float v in destination)
             if (!float.IsFinite(v))
-                throw new CapsLayoutException(path, $"image of {session.Key} holds NaN or infinite values; a network cannot learn from them.",
-                    "Check the image (clinica's t1-linear outputs hold finite values).");
+                throw new CapsLayoutException(path, $"{what} holds NaN or infinite values; a network cannot learn from them.", hint);
         return normalise && !RoiExtractor.MinMaxNormalise(destination) ? 1 : 0;
     }
 }

@@ -38,9 +38,6 @@ public sealed class PhantomElements(int[] shape, bool normalise) : IElementSet
             throw new CapsLayoutException(path, $"phantom of {session.Key} is {string.Join("×", actual)}; the other phantoms are {string.Join("×", shape)}.");
         var destination = destinations[0].Span;
         data.CopyTo(destination);
-        foreach (float v in destination)
-            if (!float.IsFinite(v))
-                throw new CapsLayoutException(path, $"phantom of {session.Key} holds NaN or infinite values; a network cannot learn from them.");
-        return normalise && !RoiExtractor.MinMaxNormalise(destination) ? 1 : 0;
+        return ImageElements.Finish(destination, path, $"phantom of {session.Key}", normalise);
     }
 }
