@@ -45,6 +45,11 @@ internal static class OptionFactory
 
     /// <summary>A positional argument restricted to <paramref name="choices"/>, with an error naming it.</summary>
     public static Argument<string> ChoiceArgument(string name, string description, params string[] choices)
+        => ChoiceArgument(name, description, choices, new Dictionary<string, string>());
+
+    /// <summary>A positional argument restricted to <paramref name="choices"/>; a refused value listed in <paramref name="notes"/>
+    /// gets its note after the error (where to go instead).</summary>
+    public static Argument<string> ChoiceArgument(string name, string description, string[] choices, IReadOnlyDictionary<string, string> notes)
     {
         var a = new Argument<string>(name) { Description = $"{description} Choices: {string.Join(", ", choices)}.", HelpName = name };
         a.CompletionSources.Add(choices);
@@ -52,7 +57,8 @@ internal static class OptionFactory
         {
             foreach (var token in r.Tokens)
                 if (!choices.Contains(token.Value, StringComparer.Ordinal))
-                    r.AddError($"{name}: must be {string.Join(" or ", choices)}, not '{token.Value}'.");
+                    r.AddError($"{name}: must be {string.Join(" or ", choices)}, not '{token.Value}'"
+                        + (notes.TryGetValue(token.Value, out string? note) ? $" ({note})." : "."));
         });
         return a;
     }

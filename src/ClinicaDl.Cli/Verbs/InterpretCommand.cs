@@ -45,7 +45,7 @@ internal static class InterpretCommand
                     r.AddError($"--keep_true: must be a boolean (true, false, yes, no, 1, 0, on, off), not '{token.Value}'.");
         });
         var template = OptionFactory.Text("--nifti_template_path", "NIfTI file whose affine the maps get (default: identity).", helpName: "FILE");
-        var vmax = OptionFactory.Double("--vmax", "Colour range [-vmax, vmax] of 2-D maps (recorded; ROI maps are 3-D NIfTI).", 0.5, 0, minExclusive: true);
+        var vmax = OptionFactory.Double("--vmax", "Colour range [-vmax, vmax] of the map.jpg drawn for 2-D (slice, Shepp-Logan phantom) models; 3-D maps are NIfTI.", 0.5, 0, minExclusive: true);
         var overwrite = OptionFactory.Flag("--overwrite", "Replace an earlier interpretation of the same NAME.");
         var cmd = new Command(individual ? "individual" : "group", individual
             ? "One saliency map per session (and ROI) of the chosen diagnosis."

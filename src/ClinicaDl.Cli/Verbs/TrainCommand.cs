@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ClinicaDl.Caps;
 using ClinicaDl.Data;
+using ClinicaDl.Elements;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Options;
 using ClinicaDl.Runs;
@@ -75,7 +76,11 @@ internal static class TrainCommand
     private static Command Network(CliContext context, ModeVerb mode, NetworkKind kind, Option<string> logname)
     {
         var caps = new Argument<string>("CAPS_DIR") { Description = "Input CAPS folder (with --multi_cohort: a TSV of cohort, path)." };
-        var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", CapsLayout.T1Linear);
+        var preprocessing = OptionFactory.ChoiceArgument("PREPROCESSING", "Preprocessing of the images.", [CapsLayout.T1Linear], new Dictionary<string, string>
+        {
+            [PhantomImages.Preprocessing] = "the Shepp-Logan phantoms of generate shepplogan are trained through clinicadl random-search, with "
+                + "\"mode\": \"image\" and \"preprocessing\": \"shepplogan\" in random_search.json; ClinicaDL 0.2.1's train does not take them either",
+        });
         var tsv = new Argument<string>("TSV_PATH") { Description = "Label folder made by tsvtool split/kfold (with --multi_cohort: a TSV of cohort, path, diagnoses)." };
         var output = new Argument<string>("OUTPUT_DIR") { Description = "Results folder (never deleted; fold folders holding results are refused without --overwrite)." };
         var model = OptionFactory.ChoiceArgument("MODEL", mode.ModelHelp, [.. mode.Defaults.Models]);

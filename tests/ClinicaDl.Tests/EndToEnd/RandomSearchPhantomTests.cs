@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ClinicaDl.Caps;
 using ClinicaDl.Elements;
+using ClinicaDl.Errors;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Options;
 using ClinicaDl.Tests.Support;
@@ -68,7 +69,7 @@ public sealed class PhantomJobFixture : IDisposable
 }
 
 /// <summary><c>random-search</c> on the phantoms of <c>generate shepplogan</c>: the job's tree and keys, classify, the refusals
-/// (other modes, missing or misshapen phantoms, <c>train image … shepplogan</c>, interpret), and the checkpoint in PyTorch.</summary>
+/// (other modes, missing or misshapen phantoms, <c>train image … shepplogan</c>), interpret's 2-D maps, and the checkpoint in PyTorch.</summary>
 public sealed class RandomSearchPhantomTests(PhantomJobFixture data) : IClassFixture<PhantomJobFixture>
 {
     [Fact]
@@ -105,14 +106,70 @@ public sealed class RandomSearchPhantomTests(PhantomJobFixture data) : IClassFix
         var again = File.ReadAllLines(Path.Combine(job, "fold-1", "cnn_classification", "best_loss", "again_image_level_prediction.tsv"));
         static IEnumerable<string> Labels(IEnumerable<string> rows) => rows.Select(r => string.Join('\t', r.Split('\t')[..4])).Order(StringComparer.Ordinal);
         Assert.Equal(Labels(validation), Labels(again));
-
-        // interpret writes no 2-D maps (0.2.1's map.jpg): exit 2 naming the phantoms, nothing written.
-        var interpret = CliRunner.Run("interpret", "group", job, "maps", "-cpu");
-        Assert.Equal(2, interpret.ExitCode);
-        Assert.Contains("shepplogan", interpret.Error, StringComparison.Ordinal);
-        Assert.Contains("2-D", interpret.Error, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(job, "fold-1", "gradients")));
     }
+
+    /// <summary><c>interpret group|individual</c> of the phantom job: 2-D maps as 0.2.1 writes them (<c>map.jpg</c>, <c>map.npy</c> of
+    /// (H, W) for the group, (1, H, W) per session), equal to PyTorch autograd on the same network and inputs, and drawn in
+    /// coolwarm on [−vmax, vmax]. Run in child processes: their thread count is not changed by other test classes.</summary>
+    [PythonFact("torch", "PIL")]
+    public void Interpret_Phantoms_WritesJpgMapsEqualToPyTorchAutograd()
+    {
+        // A copy of the job: the other tests check its tree.
+        string job = Path.Combine(data.NewFolder("interpret"), "job");
+        foreach (var file in Directory.GetFiles(data.Job, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(job, Path.GetRelativePath(data.Job, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        string gradients = Path.Combine(job, "fold-1", "gradients", "best_loss");
+        InterpretInputs.Run("interpret", "group", job, "grp", "-cpu", "--threads", "1", "--batch_size", "3");
+        InterpretInputs.Run("interpret", "individual", job, "ind", "-cpu", "--threads", "1", "--batch_size", "3");
+        string grp = Path.Combine(gradients, "grp"), ind = Path.Combine(gradients, "ind");
+        Assert.Equal(["commandline.json", "data.tsv", "map.jpg", "map.npy"], Directory.GetFiles(grp).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var sessions = File.ReadAllLines(Path.Combine(grp, "data.tsv")).Skip(1).Select(l => l.Split('\t')).ToList();
+        Assert.Equal(4, sessions.Count); // the 4 AD phantoms
+        foreach (var f in sessions)
+        {
+            Assert.Equal(["map.jpg", "map.npy"], Directory.GetFiles(Path.Combine(ind, f[0], f[1])).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.Equal([1, 32, 32], InterpretInputs.ReadNpy(Path.Combine(ind, f[0], f[1], "map.npy")).Shape); // g_i with its channel axis
+        }
+        var (shape, map) = InterpretInputs.ReadNpy(Path.Combine(grp, "map.npy"));
+        Assert.Equal([32, 32], shape);
+
+        // A colour range that saturates the strongest quarter of the map: those cells must be drawn red (positive) or blue.
+        double vmax = map.Max(v => Math.Abs(v)) / 4;
+        string vmaxText = vmax.ToString("R", CultureInfo.InvariantCulture);
+        InterpretInputs.Run("interpret", "group", job, "vmax", "-cpu", "--threads", "1", "--vmax", vmaxText);
+        using (var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(gradients, "vmax", "commandline.json"))))
+            Assert.Equal(vmax, doc.RootElement.GetProperty("vmax").GetDouble(), 12);
+        var area = ClinicaDl.Outputs.Plots.SaliencyFigure.ImageArea(32, 32);
+
+        string inputs = InterpretInputs.Save(job, data.NewFolder("inputs"));
+        string script = PythonModels.Conv4Fc3 + PythonRandomArchitecture.Source + PythonSaliency.Source + """
+
+import json
+job, grp, ind, inputs, vdir, vmax, left, top, width, height = sys.argv[1:11]
+cl = json.load(open(f"{job}/commandline.json"))
+model = from_commandline(cl, (1, 32, 32))
+model.load_state_dict(torch.load(f"{job}/fold-1/models/best_loss/model_best.pth.tar")["model"], strict=True)
+model.eval()
+elements = load_inputs(inputs)
+assert len(elements) == 4 and all(tuple(x.shape) == (1, 32, 32) for _, _, _, x in elements)
+print(check_maps(model, elements, grp, ind, None, 1))   # AD -> class 1
+m = np.load(f"{vdir}/map.npy")
+assert np.array_equal(m, np.load(f"{grp}/map.npy"))
+print(*map_colours(f"{vdir}/map.jpg", m, float(vmax), *map(float, (left, top, width, height))))
+""";
+        var lines = Python.RunWithErrors(script, job, grp, ind, inputs, Path.Combine(gradients, "vmax"), vmaxText,
+            F(area.Left), F(area.Top), F(area.Width), F(area.Height)).Trim().Split('\n');
+        double worst = double.Parse(lines[0], CultureInfo.InvariantCulture);
+        Assert.True(worst < 1e-5, $"largest gradient difference {worst}");
+        var colours = lines[1].Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(colours[0] == 1 && colours[1] == 1 && colours[2] > 0.9, $"reddish share {colours[0]}, bluish share {colours[1]}, correlation {colours[2]}");
+    }
+
+    private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     [Theory]
     [InlineData("\"roi\"", "roi")]
@@ -163,16 +220,37 @@ public sealed class RandomSearchPhantomTests(PhantomJobFixture data) : IClassFix
         }
     }
 
-    /// <summary>0.2.1's train CLI does not take <c>shepplogan</c> (spec verbs §3.2); ours names the valid choice.</summary>
+    /// <summary>0.2.1's train CLI does not take <c>shepplogan</c> (spec verbs §3.2); ours names the valid choice and says where
+    /// phantoms are trained (random-search), in one line.</summary>
     [Fact]
     public void TrainImage_Shepplogan_Exit2()
     {
         string output = Path.Combine(data.NewFolder("train"), "out");
         var result = CliRunner.Run("train", "image", "cnn", data.Data, "shepplogan", data.Labels, output, "Conv5_FC3", "-cpu");
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("PREPROCESSING", result.Error, StringComparison.Ordinal);
-        Assert.Contains("t1-linear", result.Error, StringComparison.Ordinal);
+        Assert.Contains("PREPROCESSING: must be t1-linear, not 'shepplogan' (", result.Error, StringComparison.Ordinal);
+        Assert.Contains("clinicadl random-search", result.Error, StringComparison.Ordinal);
+        Assert.Contains("\"mode\": \"image\" and \"preprocessing\": \"shepplogan\"", result.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output));
+    }
+
+    /// <summary>The library refuses shepplogan for the named (3-D) image networks and for a random-search autoencoder, naming
+    /// PREPROCESSING and random-search's cnn jobs; a random-search cnn (a RandomArchitecture) passes.</summary>
+    [Fact]
+    public void ImageOptionsCheck_ShepploganWithANamedModelOrAnAutoencoder_Refused()
+    {
+        var named = TrainOptions.Defaults(NetworkType.Cnn, data.Data, data.Labels, "out", new ImageOptions()) with { Preprocessing = PhantomImages.Preprocessing };
+        var e = Assert.Throws<InvalidOptionException>(() => named.Mode.Check(named));
+        Assert.Contains("PREPROCESSING", e.Message, StringComparison.Ordinal);
+        Assert.Contains("random-search cnn job", e.Message, StringComparison.Ordinal);
+        Assert.True(e.IsInputError);
+
+        var job = CommandLineRecord.Read(Path.Combine(data.Job, "commandline.json"), data.Job);
+        Assert.NotNull(job.Architecture);
+        job.Mode.Check(job);
+        var autoencoder = TrainOptions.Defaults(NetworkType.Autoencoder, data.Data, data.Labels, "out", new ImageOptions())
+            with { Preprocessing = PhantomImages.Preprocessing, Architecture = job.Architecture };
+        Assert.Contains("PREPROCESSING", Assert.Throws<InvalidOptionException>(() => autoencoder.Mode.Check(autoencoder)).Message, StringComparison.Ordinal);
     }
 
     /// <summary>The trained checkpoint loads with <c>strict=True</c> into the PyTorch RandomArchitecture written from spec §3.6, built

@@ -237,7 +237,7 @@ print(check_maps(model, elements, grp, ind, "patch", 1, np.eye(4)))   # AD -> cl
         Assert.Single(Directory.GetFileSystemEntries(multi));
     }
 
-    /// <summary>A slice job (sagittal, 3 slices kept, 2-D RandomArchitecture on the 3×224×224 slices), two epochs; interpret refuses it.</summary>
+    /// <summary>A slice job (sagittal, 3 slices kept, 2-D RandomArchitecture on the 3×224×224 slices), two epochs, and its 2-D maps.</summary>
     [Fact]
     public void RandomSearch_Slice_TrainsA2DRandomArchitecture()
     {
@@ -269,10 +269,13 @@ print(check_maps(model, elements, grp, ind, "patch", 1, np.eye(4)))   # AD -> cl
             Assert.Equal([3, 3], first[2..]);
         }
 
-        var interpret = CliRunner.Run("interpret", "group", job, "maps", "-cpu");
-        Assert.Equal(2, interpret.ExitCode);
-        Assert.Contains("slice", interpret.Error, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(job, "fold-1", "gradients")));
+        // interpret writes 2-D maps: the group map and one per slice (jpg + npy of the first channel, 224×224).
+        var interpret = CliRunner.Run("interpret", "group", job, "maps", "-cpu", "--threads", "1", "--batch_size", "4");
+        Assert.True(interpret.ExitCode == 0, interpret.All);
+        string maps = Path.Combine(job, "fold-1", "gradients", "best_loss", "maps");
+        Assert.Equal(["commandline.json", "data.tsv", "map.jpg", "map.npy", .. new[] { 83, 84, 85 }.SelectMany(k => new[] { $"map_slice-{k}.jpg", $"map_slice-{k}.npy" })],
+            Directory.GetFiles(maps).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal([224, 224], InterpretInputs.ReadNpy(Path.Combine(maps, "map_slice-85.npy")).Shape);
     }
 
     [Fact]

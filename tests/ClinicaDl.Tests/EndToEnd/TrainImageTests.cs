@@ -152,6 +152,12 @@ public sealed class TrainImageTests(SmallImageCapsFixture data)
         Assert.Equal(1f, input.Data.Max());
         Assert.True(recon.Data.Min() >= 0);
 
+        // interpret explains a class logit: an autoencoder has none (0.2.1 failed at its weight load); exit 2, nothing written.
+        var interpret = CliRunner.Run("interpret", "group", output, "maps", "-cpu");
+        Assert.Equal(2, interpret.ExitCode);
+        Assert.Contains("autoencoder", interpret.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(output, "fold-0", "gradients")));
+
         // autoencoder → cnn: the cnn starts from the encoder.
         string cnn = data.NewOutput("cnn-from-ae");
         var t = CliRunner.Run(Command("cnn", data.Caps, data.Labels, cnn, 1, "--transfer_learning_path", output, "-v"));

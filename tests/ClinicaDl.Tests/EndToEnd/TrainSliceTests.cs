@@ -90,10 +90,36 @@ public sealed class TrainSliceTests(SyntheticCapsFixture data)
         for (int i = 0; i < trained.Rows.Count; i++)
             Assert.Equal(double.Parse(Col(trained, "proba1")[i], CultureInfo.InvariantCulture), double.Parse(Col(again, "proba1")[i], CultureInfo.InvariantCulture), 5);
 
-        // interpret writes 3-D maps only: a slice model is refused up front.
-        var interpret = CliRunner.Run("interpret", "group", output, "maps", "-cpu");
-        Assert.Equal(2, interpret.ExitCode);
-        Assert.Contains("2-D maps of slice models", interpret.All);
+        // interpret: 2-D maps of 2 AD sessions × 3 slices, in child processes (their thread count is their own): the group map
+        // M[0] (224, 224) and one per slice, each as map.jpg + map.npy; per session and slice, g_i (3, 224, 224) and its jpg.
+        string two = Path.Combine(data.NewOutput("two-ad"), "AD.tsv");
+        Directory.CreateDirectory(Path.GetDirectoryName(two)!);
+        File.WriteAllLines(two, File.ReadAllLines(Path.Combine(data.Labels, "AD.tsv")).Take(3));
+        InterpretInputs.Run("interpret", "group", output, "grp", "-cpu", "--threads", "1", "--batch_size", "4", "--tsv_path", two);
+        InterpretInputs.Run("interpret", "individual", output, "ind", "-cpu", "--threads", "1", "--batch_size", "4", "--tsv_path", two);
+        string grp = Path.Combine(output, "fold-1", "gradients", "best_loss", "grp"), ind = Path.Combine(output, "fold-1", "gradients", "best_loss", "ind");
+        string[] perSlice = [.. new[] { 83, 84, 85 }.SelectMany(k => new[] { $"map_slice-{k}.jpg", $"map_slice-{k}.npy" })];
+        Assert.Equal(["commandline.json", "data.tsv", "map.jpg", "map.npy", .. perSlice], Directory.GetFiles(grp).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal([224, 224], InterpretInputs.ReadNpy(Path.Combine(grp, "map.npy")).Shape);
+        var sessions = File.ReadAllLines(Path.Combine(grp, "data.tsv")).Skip(1).Select(l => l.Split('\t')).ToList();
+        Assert.Equal(2, sessions.Count);
+        foreach (var f in sessions)
+        {
+            Assert.Equal(perSlice, Directory.GetFiles(Path.Combine(ind, f[0], f[1])).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.Equal([3, 224, 224], InterpretInputs.ReadNpy(Path.Combine(ind, f[0], f[1], "map_slice-84.npy")).Shape);
+        }
+        string inputs = InterpretInputs.Save(output, data.NewOutput("inputs"), tsvFile: two);
+        string maps = Python.RunWithErrors(Reference + PythonSaliency.Source + """
+
+            model_dir, grp, ind, inputs = sys.argv[1:5]
+            m = clinica_resnet18(0.2)
+            m.load_state_dict(torch.load(f"{model_dir}/fold-1/models/best_loss/model_best.pth.tar")["model"], strict=True)
+            m.eval()
+            elements = load_inputs(inputs)
+            assert len(elements) == 6 and all(tuple(x.shape) == (3, 224, 224) for _, _, _, x in elements)
+            print(check_maps(m, elements, grp, ind, "slice", 1))   # AD -> class 1
+            """, output, grp, ind, inputs).Trim();
+        Assert.True(double.Parse(maps.Split('\n')[0], CultureInfo.InvariantCulture) < 1e-5, $"largest gradient difference {maps}");
     }
 
     [PythonFact("torch", "torchvision")]
@@ -138,6 +164,12 @@ public sealed class TrainSliceTests(SyntheticCapsFixture data)
             print("ok")
             """, weights, Path.Combine(output, "fold-0", "models", "cnn-1", "best_loss", "model_best.pth.tar"));
         Assert.Equal("ok", check.Trim());
+
+        // multicnn models are not interpreted (as in 0.2.1): exit 2, nothing written.
+        var interpret = CliRunner.Run("interpret", "group", output, "maps", "-cpu");
+        Assert.Equal(2, interpret.ExitCode);
+        Assert.Contains("multicnn", interpret.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(output, "fold-0", "gradients")));
     }
 
     [Theory]

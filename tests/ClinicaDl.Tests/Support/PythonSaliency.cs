@@ -4,10 +4,11 @@ namespace ClinicaDl.Tests.Support;
 /// autograd (spec verbs §4.5), for every mode: elements are cut and min-max normalised here as 0.2.1 does (spec modes §3–4, ROI §3).</summary>
 internal static class PythonSaliency
 {
-    /// <summary>Defines <c>load_image</c>, <c>normalised</c>, <c>whole_image</c>, <c>patches</c> and <c>check_maps</c>.</summary>
+    /// <summary>Defines <c>load_image</c>, <c>normalised</c>, <c>whole_image</c>, <c>patches</c>, <c>check_maps</c> (3-D and 2-D maps),
+    /// <c>load_inputs</c> (what <see cref="InterpretInputs.Save"/> wrote) and <c>map_colours</c> (a <c>map.jpg</c>'s colours against its map).</summary>
     public const string Source = """
 
-import sys, numpy as np, nibabel as nib
+import sys, os, csv, numpy as np, nibabel as nib
 
 def load_image(caps, p, s):
     return nib.load(f"{caps}/subjects/{p}/{s}/t1_linear/{p}_{s}_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz").get_fdata(dtype="float32")
@@ -50,12 +51,43 @@ def check_maps(model, elements, grp, ind, level, target, affine=None):
     if level is not None:
         for k, gs in per.items():
             worst = max(worst, float(np.abs(np.load(f"{grp}/map_{level}-{k}.npy") - np.mean(gs, axis=0)).max()))
-    nii = nib.load(f"{grp}/map.nii.gz")
-    assert nii.shape == group.shape, nii.shape
-    assert np.array_equal(np.asarray(nii.dataobj, dtype=np.float32), mine)
-    if affine is not None:
-        assert np.allclose(nii.affine, affine, atol=1e-4), (nii.affine, affine)
+    if group.ndim == 3:
+        nii = nib.load(f"{grp}/map.nii.gz")
+        assert nii.shape == group.shape, nii.shape
+        assert np.array_equal(np.asarray(nii.dataobj, dtype=np.float32), mine)
+        if affine is not None:
+            assert np.allclose(nii.affine, affine, atol=1e-4), (nii.affine, affine)
+    else:  # 2-D maps: a JPEG instead of the NIfTI, at every place a map is written
+        assert not os.path.exists(f"{grp}/map.nii.gz")
+        jpgs = [f"{grp}/map.jpg"] + [f"{grp}/map_{level}-{k}.jpg" for k in per if level is not None]
+        if ind is not None:
+            jpgs += [f"{ind}/{p}/{s}/{'map' if level is None else f'map_{level}-{k}'}.jpg" for p, s, k, _ in elements]
+        from PIL import Image
+        for jpg in jpgs:
+            im = Image.open(jpg)
+            assert (im.format, im.size, im.mode) == ("JPEG", (640, 480), "RGB"), (jpg, im.format, im.size, im.mode)
     assert float(np.abs(group).max()) > 0
     return worst
+
+def load_inputs(folder):
+    # The elements InterpretInputs.Save wrote: (participant, session, element id, normalised input (C, ...)).
+    return [(r["participant_id"], r["session_id"], int(r["id"]), torch.load(r["file"]))
+            for r in csv.DictReader(open(f"{folder}/index.tsv"), delimiter="\t")]
+
+def map_colours(jpg, m, vmax, left, top, width, height):
+    # The colour at the centre of each map cell (SaliencyFigure.ImageArea gives where the image lies), as red minus blue;
+    # returns the share of cells at or above +vmax drawn reddish, of those at or below -vmax drawn bluish, and the
+    # correlation of red minus blue with the clipped map.
+    from PIL import Image
+    a = np.asarray(Image.open(jpg).convert("RGB")).astype(float)
+    rows, cols = m.shape
+    ys = (top + (np.arange(rows) + 0.5) * height / rows).astype(int)
+    xs = (left + (np.arange(cols) + 0.5) * width / cols).astype(int)
+    cells = a[ys][:, xs]
+    redness = cells[..., 0] - cells[..., 2]
+    pos, neg = m >= vmax, m <= -vmax
+    assert pos.any() and neg.any(), (float(m.min()), float(m.max()), vmax)
+    corr = np.corrcoef(np.clip(m / vmax, -1, 1).ravel(), redness.ravel())[0, 1]
+    return float((redness[pos] > 0).mean()), float((redness[neg] < 0).mean()), float(corr)
 """;
 }

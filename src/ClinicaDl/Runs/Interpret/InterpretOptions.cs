@@ -18,7 +18,7 @@ namespace ClinicaDl.Runs.Interpret;
 
 /// <summary>Options of <c>clinicadl interpret {group,individual} MODEL_PATH NAME</c> (spec verbs §4.1).</summary>
 /// <param name="Individual"><c>individual</c> (one map per session) instead of <c>group</c> (one mean map).</param>
-/// <param name="ModelPath">A results folder of <c>train roi cnn</c> or of a random-search job.</param>
+/// <param name="ModelPath">A results folder of <c>train &lt;mode&gt; cnn</c> or of a random-search job.</param>
 /// <param name="Name">Name of the interpretation: maps go to <c>fold-i/gradients/&lt;selection&gt;/&lt;NAME&gt;/</c>.</param>
 /// <param name="BatchSize"><c>--batch_size</c> (default 1, as 0.2.1).</param>
 /// <param name="UseCpu"><c>-cpu/--use_cpu</c>.</param>
@@ -32,7 +32,7 @@ namespace ClinicaDl.Runs.Interpret;
 /// <param name="Baseline"><c>--baseline</c>: read <c>&lt;diagnosis&gt;_baseline.tsv</c>.</param>
 /// <param name="KeepTrue"><c>--keep_true</c>: keep only correctly (true) or wrongly (false) classified sessions; null keeps all.</param>
 /// <param name="NiftiTemplatePath"><c>--nifti_template_path</c>: its affine is used for the maps (default: identity).</param>
-/// <param name="VMax"><c>--vmax</c>: colour range of 2-D maps (recorded; ROI maps are 3-D).</param>
+/// <param name="VMax"><c>--vmax</c>: colour range [−vmax, vmax] of the <c>map.jpg</c> of 2-D models (slices, phantoms).</param>
 /// <param name="Threads"><c>--threads</c>.</param>
 /// <param name="Overwrite"><c>--overwrite</c>: replace an earlier interpretation of the same NAME.</param>
 /// <param name="LogName"><c>-l/--logname</c>.</param>

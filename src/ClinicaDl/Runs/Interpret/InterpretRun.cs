@@ -27,9 +27,10 @@ namespace ClinicaDl.Runs.Interpret;
 /// classifies rightly or wrongly, decided per image, V12), every element of each (the image, its ROIs or its patches), the
 /// gradient of the target class's logit with respect to the normalised input (<see cref="Saliency"/>). <c>group</c> writes the
 /// mean map over all elements (<c>map.nii.gz</c>, <c>map.npy</c>) and, with several elements per image, one mean map per
-/// element (<c>map_roi-&lt;k&gt;.*</c>, <c>map_patch-&lt;k&gt;.*</c>, V13); <c>individual</c> writes one map per session (per
-/// session and element with several, V15). <c>data.tsv</c> and <c>commandline.json</c> go into the result folder (V11).
-/// Slice and shepplogan-phantom models (2-D maps, 0.2.1's <c>map.jpg</c>) and multicnn models (not interpreted by 0.2.1 either) are refused.
+/// element (<c>map_roi-&lt;k&gt;.*</c>, <c>map_patch-&lt;k&gt;.*</c>, <c>map_slice-&lt;index&gt;.*</c>, V13); <c>individual</c> writes
+/// one map per session (per session and element with several, V15). 2-D models (slices, shepplogan phantoms) get
+/// <c>map.jpg</c> instead of <c>map.nii.gz</c> (<see cref="MapFiles"/>). <c>data.tsv</c> and <c>commandline.json</c> go into the
+/// result folder (V11). multicnn and autoencoder models are refused (not interpreted by 0.2.1 either).
 /// Everything is checked before anything is written.
 /// </remarks>
 public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? observer = null)
@@ -103,8 +104,8 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
 
         var here = model with { Data = model.Data with { MultiCohort = multi } };
         var rois = here.Mode.Elements(here, cohorts, sessions);
-        if (rois.Shape(0).Length != 3)
-            throw new InvalidOptionException("MODEL_PATH", $"a results folder of a 3-D model: the 2-D maps of {here.Mode.Name} models on {here.Preprocessing} ({rois.ShapeText(0)} inputs; 0.2.1's map.jpg) are not written by this version", o.ModelPath);
+        if (rois.Shape(0).Length is not (2 or 3))
+            throw new InvalidOptionException("MODEL_PATH", $"a results folder of a 2-D or 3-D model ({here.Mode.Name} models on {here.Preprocessing} have {rois.ShapeText(0)} inputs)", o.ModelPath);
 
         Affine affine = Affine.Identity;
         if (o.NiftiTemplatePath is string template)
@@ -195,7 +196,7 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
                 }
                 TsvWriter.Write(Path.Combine(dir, "data.tsv"), ["participant_id", "session_id", "diagnosis", "cohort"],
                     kept.Select(i => plan.Sessions[i]).Select(s => (IReadOnlyList<object?>)[s.ParticipantId, s.SessionId, s.Diagnosis, s.Cohort]));
-                WriteMaps(plan, dir, network, device, cache, RunPlan.ElementsOf(plan.Sessions, kept, rois.Count), shape, cancel);
+                WriteMaps(plan, dir, network, device, cache, RunPlan.ElementsOf(plan.Sessions, kept, rois.Count), cancel);
                 results.Add(new InterpretResult(fold, selection, dir, kept.Count));
                 observer.Message(MessageLevel.Info, $"fold {fold}, {selection}: {kept.Count} session(s) interpreted into {dir}");
             }
@@ -222,12 +223,16 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         return all.Where(i => byKey[(plan.Sessions[i].Cohort, plan.Sessions[i].ParticipantId, plan.Sessions[i].SessionId)] == keep).ToList();
     }
 
+    /// <summary>Computes the gradients of <paramref name="elements"/> batch by batch and writes the maps (<see cref="MapFiles"/>):
+    /// each element's as it comes (<c>individual</c>), or the running sums of their first channels, then the means (<c>group</c>).</summary>
     private void WriteMaps(InterpretPlan plan, string dir, nn.Module<Tensor, Tensor> network, Device device, PatchCache cache,
-        IReadOnlyList<ElementSample> elements, int[] shape, CancellationToken cancel)
+        IReadOnlyList<ElementSample> elements, CancellationToken cancel)
     {
-        int voxels = shape[0] * shape[1] * shape[2];
+        var files = new MapFiles(plan.Rois.Shape(0), plan.Rois.Channels, plan.Affine, options.VMax);
+        int voxels = files.Voxels, length = files.Channels * voxels;
         int roiCount = plan.Rois.Count;
-        var sums = Enumerable.Range(0, roiCount).Select(_ => new double[voxels]).ToArray();
+        string Stem(int element) => roiCount == 1 ? "map" : $"map_{plan.Rois.Level}-{plan.Rois.Id(element)}";
+        var sums = options.Individual ? [] : Enumerable.Range(0, roiCount).Select(_ => new double[voxels]).ToArray();
         var counts = new int[roiCount];
         using var stream = new BatchStream(cache, elements, options.BatchSize);
         foreach (var batch in stream.Batches(cancel))
@@ -237,19 +242,17 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
             for (int i = 0; i < batch.Count; i++)
             {
                 var sample = batch.Samples[i];
-                var map = gradient.AsSpan(i * voxels, voxels);
+                var map = gradient.AsSpan(i * length, length);
                 if (options.Individual)
                 {
                     string folder = Path.Combine(dir, sample.Session.ParticipantId, sample.Session.SessionId);
                     Directory.CreateDirectory(folder);
-                    string stem = roiCount == 1 ? "map" : $"map_{plan.Rois.Level}-{plan.Rois.Id(sample.Element)}";
-                    WriteNifti(Path.Combine(folder, stem + ".nii.gz"), shape, map, plan.Affine);
-                    NpyWriter.Write(Path.Combine(folder, stem + ".npy"), [1, .. shape], map);
+                    files.WriteIndividual(folder, Stem(sample.Element), map);
                 }
                 else
                 {
                     var sum = sums[sample.Element];
-                    for (int v = 0; v < voxels; v++) sum[v] += map[v];
+                    for (int v = 0; v < voxels; v++) sum[v] += map[v]; // M[0]: the first channel only
                     counts[sample.Element]++;
                 }
             }
@@ -263,28 +266,10 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
             for (int k = 0; k < roiCount; k++) s += sums[k][v];
             mean[v] = (float)(s / total);
         }
-        WriteNifti(Path.Combine(dir, "map.nii.gz"), shape, mean, plan.Affine);
-        NpyWriter.Write(Path.Combine(dir, "map.npy"), shape, mean);
+        files.WriteGroup(dir, "map", mean);
         if (roiCount == 1) return;
         for (int k = 0; k < roiCount; k++)
-        {
-            var roiMean = sums[k].Select(x => (float)(x / counts[k])).ToArray();
-            string stem = $"map_{plan.Rois.Level}-{plan.Rois.Id(k)}";
-            WriteNifti(Path.Combine(dir, stem + ".nii.gz"), shape, roiMean, plan.Affine);
-            NpyWriter.Write(Path.Combine(dir, stem + ".npy"), shape, roiMean);
-        }
-    }
-
-    /// <summary>Writes a map held in C order (x slowest, as the tensors) as a NIfTI image (Fortran order).</summary>
-    private static void WriteNifti(string path, int[] shape, ReadOnlySpan<float> map, Affine affine)
-    {
-        int nx = shape[0], ny = shape[1], nz = shape[2];
-        var data = new float[map.Length];
-        for (int x = 0; x < nx; x++)
-            for (int y = 0; y < ny; y++)
-                for (int z = 0; z < nz; z++)
-                    data[x + nx * (y + ny * z)] = map[(x * ny + y) * nz + z];
-        NiftiWriter.Write(path, shape, data, affine);
+            files.WriteGroup(dir, Stem(k), sums[k].Select(x => (float)(x / counts[k])).ToArray());
     }
 
     /// <summary>0.2.1's interpret namespace after translation (spec verbs §4.5), then ours.</summary>
