@@ -1,5 +1,6 @@
 using ClinicaDl.Formats;
 using ClinicaDl.Formats.Nifti;
+using ClinicaDl.Outputs;
 using ClinicaDl.Outputs.Plots;
 
 namespace ClinicaDl.Runs.Interpret;
@@ -43,14 +44,5 @@ internal sealed record MapFiles(int[] Shape, int Channels, Affine Affine, double
     }
 
     /// <summary>Writes a map held in C order (x slowest, as the tensors) as a NIfTI image (Fortran order).</summary>
-    private void WriteNifti(string path, ReadOnlySpan<float> map)
-    {
-        int nx = Shape[0], ny = Shape[1], nz = Shape[2];
-        var data = new float[map.Length];
-        for (int x = 0; x < nx; x++)
-            for (int y = 0; y < ny; y++)
-                for (int z = 0; z < nz; z++)
-                    data[x + nx * (y + ny * z)] = map[(x * ny + y) * nz + z];
-        NiftiWriter.Write(path, Shape, data, Affine);
-    }
+    private void WriteNifti(string path, ReadOnlySpan<float> map) => NiftiWriter.Write(path, Shape, ReconstructionWriter.ToNiftiOrder(map.ToArray(), Shape), Affine);
 }
