@@ -1,6 +1,4 @@
 using System.CommandLine;
-using ClinicaDl.Caps;
-using ClinicaDl.Data;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Options;
 using ClinicaDl.Runs;
