@@ -27,9 +27,15 @@ public sealed partial class TrainSchemaTests
         string spec = "logname, version, task, mode, network_type, caps_dir, preprocessing, tsv_path, model, "
             + "use_cpu, nproc, batch_size, evaluation_steps, multi_cohort, diagnoses, baseline, unnormalize, "
             + "data_augmentation, sampler, n_splits, split, epochs, learning_rate, weight_decay, dropout, patience, "
-            + "tolerance, accumulation_steps, roi_list, uncropped_roi, use_extracted_roi, " + tail
-            + ", seed, threads, eval_batch_size, cache_memory, amp, clinicadl_net_version, working_directory";
-        Assert.Equal(spec, string.Join(", ", keys));
+            + "tolerance, accumulation_steps, roi_list, uncropped_roi, use_extracted_roi, " + tail;
+        int count = spec.Split(", ").Length;
+        Assert.Equal(spec, string.Join(", ", keys.Take(count)));
+        // Then ours, in the schema's order, ending with the version and the working directory.
+        var ours = TrainSchema.All.Where(o => o.Key is not null && o.Offered(options.Mode, kind) && (o.Ours || o == TrainSchema.ToolVersion || o == TrainSchema.WorkingDirectory))
+            .Select(o => o.Key!).ToList();
+        Assert.Equal(ours, keys.Skip(count));
+        Assert.Equal(["seed", "threads", "eval_batch_size", "cache_memory", "amp"], ours.Take(5));
+        Assert.Equal(["clinicadl_net_version", "working_directory"], ours.TakeLast(2));
     }
 
     [Fact]
