@@ -14,31 +14,29 @@ internal static class RandomSearchCommand
     {
         var launchDir = new Argument<string>("LAUNCH_DIR") { Description = "Folder holding random_search.json; the job folder is created inside it." };
         var name = new Argument<string>("NAME") { Description = "Name of the job folder: results go to LAUNCH_DIR/NAME." };
-        var nSplits = OptionFactory.OptionalInt("--n_splits", "Read train_splits-<n>/validation_splits-<n> (default: train/ and validation/).", 2);
-        var split = OptionFactory.IntList("--split", "Folds to train (default: all).", 0);
-        var useCpu = OptionFactory.Flag("--use_cpu", "Run on the CPU (default: GPU).", "-cpu");
-        var nproc = OptionFactory.Int("--nproc", "Images decoded in parallel into the cache.", 2, 1, "-np");
-        var batchSize = OptionFactory.Int("--batch_size", "Mini-batch size.", 2, 1);
-        var evaluationSteps = OptionFactory.Int("--evaluation_steps",
-            "Evaluate every this many batches (0: at epoch ends only); rounded up to a multiple of the sampled accumulation_steps.", 0, 0, "-esteps");
-        var threads = OptionFactory.OptionalInt("--threads", "LibTorch intra-op threads (default: all cores).", 1);
-        var evalBatch = OptionFactory.OptionalInt("--eval_batch_size", "Batch size of evaluation passes (default: --batch_size).", 1);
-        var cacheMemory = OptionFactory.Bytes("--cache_memory", TrainCommand.CacheMemoryHelp);
-        var amp = OptionFactory.Flag("--amp", "bfloat16 mixed precision; faster only on GPUs and on CPUs with AVX512-BF16 or AMX.");
         var seed = OptionFactory.OptionalInt("--seed", "Seed of the sampling (as Python's random.seed) and of the training (default: drawn at random and recorded in commandline.json).", 0);
         var overwrite = OptionFactory.Flag("--overwrite", "Replace the results of an earlier job of the same NAME.");
         var cmd = new Command("random-search", "Sample one configuration from LAUNCH_DIR/random_search.json (a RandomArchitecture and training options) and train it.")
         {
-            launchDir, name, nSplits, split, useCpu, nproc, batchSize, evaluationSteps, threads, evalBatch, cacheMemory, amp, seed, overwrite,
+            launchDir, name,
         };
+        // train's options of folds and resources (the job's record holds them; random_search.json the rest).
+        ModeOptions anyMode = new ImageOptions();
+        var bound = SchemaOptions.AddTo(cmd,
+            [TrainSchema.NSplits, TrainSchema.Split, TrainSchema.UseCpu, TrainSchema.NProc, TrainSchema.BatchSize, TrainSchema.EvaluationSteps,
+                TrainSchema.Threads, TrainSchema.EvalBatchSize, TrainSchema.CacheMemory, TrainSchema.Amp],
+            anyMode, NetworkKind.Cnn, new Dictionary<TrainOption, string>
+            {
+                [TrainSchema.EvaluationSteps] = "Evaluate every this many batches (0: at epoch ends only); rounded up to a multiple of the sampled accumulation_steps.",
+                [TrainSchema.Amp] = "bfloat16 mixed precision; faster only on GPUs and on CPUs with AVX512-BF16 or AMX.",
+            });
+        cmd.Options.Add(seed);
+        cmd.Options.Add(overwrite);
         cmd.SetAction(r =>
         {
-            var splits = r.GetValue(split);
-            var options = new RandomSearchOptions(r.GetValue(launchDir)!, r.GetValue(name)!,
-                new ComputationalOptions(r.GetValue(useCpu), r.GetValue(nproc), r.GetValue(batchSize), r.GetValue(evaluationSteps),
-                    r.GetValue(threads), r.GetValue(evalBatch), r.GetValue(cacheMemory), r.GetValue(amp)),
-                new CrossValidationOptions(r.GetValue(nSplits), splits is { Length: > 0 } ? splits : null),
-                r.GetValue(seed), r.GetValue(overwrite), r.GetValue(logname) ?? "clinicaDL.log");
+            var given = SchemaOptions.Apply(bound, r, TrainSchema.Blank(anyMode, NetworkKind.Cnn));
+            var options = new RandomSearchOptions(r.GetValue(launchDir)!, r.GetValue(name)!, given.Computational, given.CrossValidation,
+                r.GetValue(seed), r.GetValue(overwrite), TrainSchema.LogName.Apply(given, r.GetValue(logname)).LogName);
             var renderer = context.Renderer();
             string output = Path.Combine(options.LaunchDir, options.Name);
             SampledJob? job = null;

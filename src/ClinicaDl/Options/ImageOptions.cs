@@ -29,15 +29,8 @@ public sealed record ImageOptions : ModeOptions
     public override IReadOnlyList<string> Preprocessings => [CapsLayout.T1Linear, PhantomImages.Preprocessing];
 
     /// <inheritdoc />
-    internal override void AddPairs(Action<string, object?> add)
-    {
-    }
-
-    /// <inheritdoc />
     /// <remarks>0.2.1 samples no threshold in image mode (nothing is voted).</remarks>
-    internal override void AddSearchPairs(Action<string, object?> add, double selectionThreshold)
-    {
-    }
+    internal override IEnumerable<KeyValuePair<string, object?>> SearchPairs(TrainOptions o) => [];
 
     /// <inheritdoc />
     internal override void Check(TrainOptions o)

@@ -8,7 +8,7 @@ namespace ClinicaDl.Options;
 /// (<see cref="Elements"/>), which networks and models it offers, and its <c>commandline.json</c> keys.</summary>
 /// <remarks>
 /// One subclass per mode (<see cref="RoiOptions"/>; image, patch and slice next). Nothing outside these types
-/// branches on the mode: adding a mode is a subclass, its <see cref="IElementSet"/>, a line in <see cref="Read"/> and
+/// branches on the mode: adding a mode is a subclass, its <see cref="IElementSet"/>, a line in <see cref="Named"/> and
 /// its CLI verb.
 /// </remarks>
 public abstract record ModeOptions
@@ -42,19 +42,14 @@ public abstract record ModeOptions
     /// <summary>Elements per image when the options alone say it (a multicnn transfer source must have as many networks), else null.</summary>
     public virtual int? ElementCount => null;
 
-    /// <summary>Appends the mode's <c>commandline.json</c> keys, which 0.2.1 writes after <c>accumulation_steps</c> (spec modes §1.4).</summary>
-    internal abstract void AddPairs(Action<string, object?> add);
+    /// <summary>Whether <c>-un/--unnormalize</c> may be given (slice mode refuses it: slices are quantised after normalisation).</summary>
+    public virtual bool AllowsUnnormalize => true;
 
-    /// <summary>Appends the mode's keys of a random-search job's <c>commandline.json</c>, in the order 0.2.1's <c>random_sampling</c>
-    /// draws them (spec verbs §3.4, §3.7): by default the soft-voting threshold, then the mode's own keys.</summary>
-    internal virtual void AddSearchPairs(Action<string, object?> add, double selectionThreshold)
-    {
-        add("selection_threshold", selectionThreshold);
-        AddPairs(add);
-    }
-
-    /// <summary>Appends the mode's options of ours (not 0.2.1's) to <c>commandline.json</c>, after the shared ones of ours.</summary>
-    internal virtual void AddOwnPairs(Action<string, object?> add) { }
+    /// <summary>The mode's keys of a random-search job's <c>commandline.json</c>, in the order 0.2.1's <c>random_sampling</c>
+    /// draws them (spec verbs §3.4, §3.7): by default the soft-voting threshold, then the mode's own keys in <see cref="TrainSchema"/>'s order.</summary>
+    internal virtual IEnumerable<KeyValuePair<string, object?>> SearchPairs(TrainOptions o)
+        => TrainSchema.All.Where(x => x.ModeType is not null && x.Key is not null && !x.Ours && x.Offered(this, o.NetworkKind))
+            .Select(x => x.Pair(o)).Prepend(TrainSchema.SelectionThreshold.Pair(o));
 
     /// <summary>Checks the mode's options and the model, before any file is read.</summary>
     /// <exception cref="InvalidOptionException">A bad value, naming the option.</exception>
@@ -79,14 +74,13 @@ public abstract record ModeOptions
     /// <summary>Warnings the run prints before training (slice mode: training from random weights).</summary>
     public virtual IReadOnlyList<string> Warnings(TrainOptions o) => [];
 
-    /// <summary>Reads the mode and its options from a <c>commandline.json</c> (ROI when <c>"mode"</c> is absent).</summary>
-    /// <exception cref="CheckpointException">A mode this version does not train.</exception>
-    internal static ModeOptions Read(RecordReader r) => r.Str("mode", "roi") switch
+    /// <summary>The mode named <paramref name="name"/> (<c>commandline.json</c>'s <c>"mode"</c>) at its defaults, or null for a mode this version does not train.</summary>
+    internal static ModeOptions? Named(string name) => name switch
     {
-        "roi" => RoiOptions.ReadRoi(r),
+        "roi" => new RoiOptions(),
         "image" => new ImageOptions(),
-        "patch" => PatchOptions.ReadPatch(r),
-        "slice" => SliceOptions.ReadSlice(r),
-        var other => throw new CheckpointException(r.Path, $"mode \"{other}\" is not one this version trains (image, patch, roi, slice); its results cannot be used here."),
+        "patch" => new PatchOptions(),
+        "slice" => new SliceOptions(),
+        _ => null,
     };
 }

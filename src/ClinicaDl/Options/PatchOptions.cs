@@ -27,24 +27,9 @@ public sealed record PatchOptions(int PatchSize = PatchGrid.DefaultSize, int Str
     public override int? ElementCount => PatchSize >= 1 && StrideSize >= 1 ? Grid.Count(CapsLayout.CroppedShape) : null;
 
     /// <inheritdoc />
-    internal override void AddPairs(Action<string, object?> add)
-    {
-        add("patch_size", PatchSize);
-        add("stride_size", StrideSize);
-        add("use_extracted_patches", UseExtractedPatches);
-    }
-
-    /// <inheritdoc />
     /// <remarks><c>use_extracted_patches</c> is among the search's fixed keys, written before.</remarks>
-    internal override void AddSearchPairs(Action<string, object?> add, double selectionThreshold)
-    {
-        add("patch_size", PatchSize);
-        add("selection_threshold", selectionThreshold);
-        add("stride_size", StrideSize);
-    }
-
-    internal static PatchOptions ReadPatch(RecordReader r)
-        => new(r.IntOrNull("patch_size") ?? PatchGrid.DefaultSize, r.IntOrNull("stride_size") ?? PatchGrid.DefaultSize, r.Bool("use_extracted_patches"));
+    internal override IEnumerable<KeyValuePair<string, object?>> SearchPairs(TrainOptions o)
+        => [TrainSchema.PatchSize.Pair(o), TrainSchema.SelectionThreshold.Pair(o), TrainSchema.StrideSize.Pair(o)];
 
     /// <inheritdoc />
     internal override void Check(TrainOptions o)

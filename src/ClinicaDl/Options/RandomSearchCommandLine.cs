@@ -14,6 +14,7 @@ using ClinicaDl.Networks;
 using ClinicaDl.Options;
 using ClinicaDl.Outputs;
 using ClinicaDl.Runs;
+using S = ClinicaDl.Options.TrainSchema;
 
 namespace ClinicaDl.Options;
 
@@ -21,63 +22,33 @@ namespace ClinicaDl.Options;
 /// <c>RandomArchitecture</c> read back from any <c>commandline.json</c> that has <c>convolutions</c>.</summary>
 internal static class RandomSearchCommandLine
 {
-    /// <summary>The ordered key/value pairs of a random-search job's options.</summary>
+    /// <summary>The ordered key/value pairs of a random-search job's options: the keys and values of <see cref="TrainSchema"/>'s options,
+    /// in the order 0.2.1's <c>random_sampling</c> draws them, with the search's own keys among them.</summary>
     public static List<KeyValuePair<string, object?>> ToPairs(TrainOptions o, RandomSearchRecord search, RandomArchitectureOptions a)
     {
-        var c = o.Computational;
-        var d = o.Data;
-        var opt = o.Optimization;
         var pairs = new List<KeyValuePair<string, object?>>();
-        void Add(string key, object? value) => pairs.Add(new(key, value));
-        Add("logname", o.LogName);
-        Add("version", false);
-        Add("task", "random-search");
-        Add("n_splits", o.CrossValidation.NSplits);
-        Add("split", o.CrossValidation.Split?.ToList());
-        Add("use_cpu", c.UseCpu);
-        Add("nproc", c.NProc);
-        Add("batch_size", c.BatchSize);
-        Add("evaluation_steps", c.EvaluationSteps);
-        Add("tsv_path", o.TsvPath);
-        Add("caps_dir", o.CapsDir);
-        Add("epochs", opt.Epochs);
-        Add("patience", opt.Patience);
-        Add("tolerance", opt.Tolerance);
-        Add("diagnoses", d.Diagnoses.ToList());
-        Add("data_augmentation", d.DataAugmentation is null ? false : d.DataAugmentation.Select(x => x.ToString()).ToList());
-        Add("multi_cohort", d.MultiCohort);
-        Add("channels_limit", search.ChannelsLimit);
-        Add("use_extracted_patches", search.UseExtractedPatches);
-        Add("use_extracted_slices", search.UseExtractedSlices);
-        Add("mode", o.Mode.Name);
-        Add("network_type", o.NetworkName);
-        Add("network_normalization", a.Normalization == NetworkNormalization.None ? null : a.Normalization.ToString());
-        Add("n_fcblocks", a.FcBlocks);
-        Add("preprocessing", o.Preprocessing);
-        Add("baseline", d.Baseline);
-        Add("unnormalize", d.Unnormalize);
-        Add("learning_rate", opt.LearningRate);
-        Add("dropout", opt.Dropout == 0 ? (object)0 : opt.Dropout);
-        Add("accumulation_steps", opt.AccumulationSteps);
-        Add("loss", "default");
-        Add("optimizer", "Adam");
-        Add("wd_bool", search.WdBool);
-        Add("weight_decay", search.WdBool ? opt.WeightDecay : 0);
-        Add("sampler", d.Sampler == SamplerKind.Random ? "random" : "weighted");
-        Add("transfer_learning_path", o.Transfer.Path);
-        Add("transfer_learning_selection", o.Transfer.Selection);
+        void Add(params TrainOption[] options) => pairs.AddRange(options.Select(x => x.Pair(o)));
+        void AddKey(string key, object? value) => pairs.Add(new(key, value));
+        Add(S.LogName, S.Version, S.Task, S.NSplits, S.Split, S.UseCpu, S.NProc, S.BatchSize, S.EvaluationSteps, S.TsvPath, S.CapsDir,
+            S.Epochs, S.Patience, S.Tolerance, S.Diagnoses, S.DataAugmentation, S.MultiCohort);
+        AddKey("channels_limit", search.ChannelsLimit);
+        AddKey(S.UseExtractedPatches.Key!, search.UseExtractedPatches);
+        AddKey(S.UseExtractedSlices.Key!, search.UseExtractedSlices);
+        Add(S.Mode, S.NetworkType);
+        AddKey("network_normalization", a.Normalization == NetworkNormalization.None ? null : a.Normalization.ToString());
+        AddKey("n_fcblocks", a.FcBlocks);
+        Add(S.Preprocessing, S.Baseline, S.Unnormalize, S.LearningRate, S.Dropout, S.AccumulationSteps);
+        AddKey("loss", "default");
+        AddKey("optimizer", "Adam");
+        AddKey("wd_bool", search.WdBool);
+        AddKey(S.WeightDecay.Key!, search.WdBool ? S.WeightDecay.JsonValue(o) : 0.0);
+        Add(S.Sampler, S.TransferLearningPath, S.TransferLearningSelection);
         // The mode's keys in 0.2.1's draw order. V3: 0.2.1 never copied the ROI keys, so its ROI random search crashed; they are
         // recorded so that classify and interpret find the ROIs.
-        o.Mode.AddSearchPairs(Add, o.SelectionThreshold);
-        Add("convolutions", Convolutions(a.Convolutions));
+        pairs.AddRange(o.Mode.SearchPairs(o));
+        AddKey("convolutions", Convolutions(a.Convolutions));
         // Ours, after ClinicaDL's keys.
-        Add("seed", o.Seed);
-        Add("threads", c.Threads);
-        Add("eval_batch_size", c.EvalBatchSize);
-        Add("cache_memory", c.CacheMemoryBytes);
-        Add("amp", c.Amp);
-        Add("clinicadl_net_version", CommandLineRecord.ToolVersion);
-        Add("working_directory", Environment.CurrentDirectory);
+        Add(S.Seed, S.Threads, S.EvalBatchSize, S.CacheMemory, S.Amp, S.ToolVersion, S.WorkingDirectory);
         return pairs;
     }
 

@@ -24,16 +24,6 @@ public sealed record RoiOptions(IReadOnlyList<string>? RoiList = null, bool Uncr
     public override int? ElementCount => RoiList?.Count ?? RoiDefinition.DefaultCubes.Count;
 
     /// <inheritdoc />
-    internal override void AddPairs(Action<string, object?> add)
-    {
-        add("roi_list", RoiList?.ToList());
-        add("uncropped_roi", UncroppedRoi);
-        add("use_extracted_roi", UseExtractedRoi);
-    }
-
-    internal static RoiOptions ReadRoi(RecordReader r) => new(r.StrList("roi_list"), r.Bool("uncropped_roi"), r.Bool("use_extracted_roi"));
-
-    /// <inheritdoc />
     internal override void Check(TrainOptions o)
     {
         if (o.Architecture is null && !Models.Contains(o.Model))

@@ -38,37 +38,13 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
     public override int? ElementCount => Range.Count(CapsLayout.CroppedShape);
 
     /// <inheritdoc />
-    internal override void AddPairs(Action<string, object?> add)
-    {
-        add("slice_direction", SliceDirection);
-        add("discarded_slices", DiscardedSlices is null ? SliceRange.DefaultDiscarded : DiscardedSlices.ToList());
-        add("use_extracted_slices", UseExtractedSlices);
-    }
+    public override bool AllowsUnnormalize => false;
 
     /// <inheritdoc />
     /// <remarks><c>use_extracted_slices</c> is among the search's fixed keys, written before; the search samples one discarded count.</remarks>
-    internal override void AddSearchPairs(Action<string, object?> add, double selectionThreshold)
-    {
-        add("discarded_slices", DiscardedSlices is { Count: > 0 } d ? d[0] : SliceRange.DefaultDiscarded);
-        add("selection_threshold", selectionThreshold);
-        add("slice_direction", SliceDirection);
-    }
-
-    /// <inheritdoc />
-    internal override void AddOwnPairs(Action<string, object?> add) => add("imagenet_weights", ImageNetWeightsFile);
-
-    /// <summary>Reads the slice keys; an older file's <c>mri_plane</c> is its <c>slice_direction</c>, and <c>discarded_slices</c>
-    /// is the recorded value (0.2.1's reader always used 20: spec M2).</summary>
-    internal static SliceOptions ReadSlice(RecordReader r)
-    {
-        int direction = r.IntOrNull("slice_direction") ?? r.IntOrNull("mri_plane") ?? 0;
-        IReadOnlyList<int>? discarded = null;
-        if (r.Present("discarded_slices", out var v))
-            discarded = v.ValueKind == System.Text.Json.JsonValueKind.Array
-                ? v.EnumerateArray().Select(e => r.Int32Of("discarded_slices", e)).ToList()
-                : v.ValueKind == System.Text.Json.JsonValueKind.Number && r.Int32Of("discarded_slices", v) == SliceRange.DefaultDiscarded ? null : [r.Int32Of("discarded_slices", v)];
-        return new SliceOptions(direction, discarded, r.Bool("use_extracted_slices"), r.StrOrNull("imagenet_weights"));
-    }
+    internal override IEnumerable<KeyValuePair<string, object?>> SearchPairs(TrainOptions o)
+        => [new(TrainSchema.DiscardedSlices.Key!, DiscardedSlices is { Count: > 0 } d ? d[0] : SliceRange.DefaultDiscarded),
+            TrainSchema.SelectionThreshold.Pair(o), TrainSchema.SliceDirection.Pair(o)];
 
     /// <inheritdoc />
     internal override void Check(TrainOptions o)
@@ -76,7 +52,7 @@ public sealed record SliceOptions(int SliceDirection = 0, IReadOnlyList<int>? Di
         if (o.Architecture is null && !Models.Contains(o.Model))
             throw new InvalidOptionException("MODEL", "resnet18 (the only slice network of ClinicaDL 0.2.1)", o.Model);
         _ = Range;
-        if (o.Data.Unnormalize)
+        if (o.Data.Unnormalize && !AllowsUnnormalize)
             throw new InvalidOptionException("-un/--unnormalize",
                 "is not available in slice mode: slices are quantised to 8 bits after min-max normalisation, as torchvision's ToPILImage does; without it 0.2.1 overflows (spec M12)");
         _ = Weights;

@@ -109,10 +109,10 @@ public sealed record TrainOptions(
     /// <summary>Default options of <paramref name="mode"/> (default: ROI) for a CAPS/labels/output triple (mainly for tests and the quickstart).</summary>
     public static TrainOptions Defaults(NetworkType type, string caps, string tsv, string output, ModeOptions? mode = null)
     {
-        var kind = NetworkKind.Of(type);
         mode ??= new RoiOptions();
-        return new(kind, caps, CapsLayout.T1Linear, tsv, output, mode.DefaultModel,
-            new ComputationalOptions(UseCpu: true), new DataOptions(false, Diagnosis.Default), new CrossValidationOptions(),
-            new OptimizationOptions(), mode, new TransferOptions(null, kind.DefaultSelection));
+        return TrainSchema.Blank(mode, NetworkKind.Of(type)) with
+        {
+            CapsDir = caps, TsvPath = tsv, OutputDir = output, Computational = new ComputationalOptions(UseCpu: true),
+        };
     }
 }

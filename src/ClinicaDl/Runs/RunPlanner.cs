@@ -54,26 +54,12 @@ internal static class RunPlanner
     private static void CheckOptions(TrainOptions o)
     {
         var c = o.Computational;
-        var p = o.Optimization;
         if (!o.Mode.Preprocessings.Contains(o.Preprocessing))
             throw new InvalidOptionException("PREPROCESSING", o.Preprocessing == PhantomImages.Preprocessing
                 ? $"{string.Join(" or ", o.Mode.Preprocessings)} in {o.Mode.Name} mode (the shepplogan phantoms are trained in image mode only, as in ClinicaDL 0.2.1)"
                 : $"{string.Join(" or ", o.Mode.Preprocessings)} (what ClinicaDL.NET trains on in {o.Mode.Name} mode)", o.Preprocessing);
         o.Mode.Check(o);
-        Guard.Positive("-np/--nproc", c.NProc);
-        Guard.Positive("--batch_size", c.BatchSize);
-        Guard.NonNegative("-esteps/--evaluation_steps", c.EvaluationSteps);
-        if (c.Threads is int t) Guard.Positive("--threads", t);
-        if (c.EvalBatchSize is int eb) Guard.Positive("--eval_batch_size", eb);
-        if (c.CacheMemoryBytes is long cm) Guard.NonNegative("--cache_memory", cm);
-        Guard.Positive("--epochs", p.Epochs);
-        Guard.Positive("-lr/--learning_rate", p.LearningRate);
-        Guard.NonNegative("-wd/--weight_decay", p.WeightDecay);
-        Guard.InRange("--dropout", p.Dropout, 0, 1, maxExclusive: true);
-        Guard.NonNegative("--patience", p.Patience);
-        Guard.NonNegative("--tolerance", p.Tolerance);
-        Guard.Positive("-asteps/--accumulation_steps", p.AccumulationSteps);
-        Guard.InRange("--selection_threshold", o.SelectionThreshold, 0, 1);
+        TrainSchema.CheckBounds(o); // the bounds the command line checks, for records read back or made by code
         if (o.Data.Diagnoses.Count == 0)
             throw new InvalidOptionException("-d/--diagnoses", "give at least one of " + string.Join(", ", Diagnosis.Names));
         foreach (var d in o.Data.Diagnoses)
