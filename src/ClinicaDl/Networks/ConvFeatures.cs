@@ -37,7 +37,7 @@ public sealed record ConvFeatures(IReadOnlyList<int> Channels, int Padding)
             layers.Add(nn.Conv3d(input, output, 3, padding: Padding));
             layers.Add(BatchNormalization.Of3d(output));
             layers.Add(nn.ReLU());
-            layers.Add(new PadMaxPool3d(2, 2));
+            layers.Add(new PadMaxPool3d(2, 2, nonNegativeInput: true));
             input = output;
         }
         return nn.Sequential(layers.ToArray());

@@ -12,8 +12,6 @@ using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Networks;
 using ClinicaDl.Options;
-using ClinicaDl.Outputs;
-using ClinicaDl.Runs;
 using S = ClinicaDl.Options.TrainSchema;
 
 namespace ClinicaDl.Options;

@@ -46,8 +46,27 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
 {
     private readonly ITrainingObserver observer = observer ?? NullTrainingObserver.Instance;
 
+    /// <summary>What validation found: the model's record, its folds, the sessions to classify and how they are cut.</summary>
+    private sealed record ClassifyPlan(TrainOptions Model, ResultsTree Tree, IReadOnlyList<int> Folds, IReadOnlyList<Cohort> Cohorts,
+        IReadOnlyList<Session> Sessions, bool Labelled, IElementSet Elements);
+
     /// <summary>Validates, then classifies; returns the image-level metrics per fold and selection (empty without labels).</summary>
     public IReadOnlyList<SelectionSummary> Execute(CancellationToken cancel = default)
+    {
+        var plan = Validate();
+        try
+        {
+            return Classify(plan, cancel);
+        }
+        catch (ClinicaDlException e) when (e.IsInputError)
+        {
+            // Found once images are decoded: results may already be written, so this is a failed run (exit 1).
+            throw new TrainingFailedException($"{e.Message} (found while classifying; files written so far are kept).", e);
+        }
+    }
+
+    /// <summary>Every check that needs no image: options, the model folder, the sessions, the leak check, the outputs and the models' weights.</summary>
+    private ClassifyPlan Validate()
     {
         var o = options;
         if (!BidsLabel.IsLabel(o.Prefix.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal)) || o.Prefix is "train" or "validation")
@@ -57,30 +76,10 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
         if (o.Threads is int t) Guard.Positive("--threads", t);
         if (!o.UseCpu && !cuda.is_available())
             throw new InvalidOptionException("-cpu/--use_cpu", "no GPU is available. Please add the -cpu flag to run on CPU");
-        if (!Directory.Exists(o.ModelPath))
-            throw new InvalidOptionException("MODEL_PATH", "a results folder of clinicadl train roi cnn or multicnn, or train image cnn", o.ModelPath);
-        var model = CommandLineRecord.Read(Path.Combine(o.ModelPath, "commandline.json"), o.ModelPath);
-        if (model.NetworkKind.ClassifyRefusal is string refusal)
-            throw new InvalidOptionException("MODEL_PATH", refusal, o.ModelPath);
-        var tree = new ResultsTree(o.ModelPath);
-        var folds = Directory.GetDirectories(o.ModelPath, "fold-*")
-            .Select(d => int.TryParse(Path.GetFileName(d)["fold-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int f) ? f : -1)
-            .Where(f => f >= 0 && ResultsTree.Selections.All(s => HasModels(tree, f, s, model)))
-            .Order().ToList();
-        if (folds.Count == 0)
-            throw new InvalidOptionException("MODEL_PATH", "a results folder holding fold-<i>/models/<selection>/model_best.pth.tar", o.ModelPath);
-
+        var (model, tree, folds) = ReadModel();
         var cohorts = Cohort.Resolve(o.CapsDir, o.TsvPath, o.MultiCohort, requireDiagnoses: false);
         foreach (var cohort in cohorts) RunPlanner.CheckCaps(cohort.CapsRoot, o.MultiCohort ? cohort.Name : null);
-        var diagnoses = o.Diagnoses ?? model.Data.Diagnoses;
-        var sessions = cohorts.SelectMany(c => ReadSessions(c, diagnoses)).ToList();
-        if (sessions.Count == 0)
-            throw new TsvFormatException(o.TsvPath, null, "lists no session.");
-        var duplicate = sessions.GroupBy(s => (s.Cohort, s.ParticipantId, s.SessionId)).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new TsvFormatException(o.TsvPath, null, $"session {duplicate.First().Key} is listed twice.");
-        bool labelled = sessions.All(s => s.Label >= 0);
-
+        var sessions = ReadAllSessions(cohorts, o.Diagnoses ?? model.Data.Diagnoses);
         var here = model with { Data = model.Data with { MultiCohort = o.MultiCohort } };
         var elements = here.Mode.Elements(here, cohorts, sessions);
         if (!o.SkipLeakCheck)
@@ -96,44 +95,74 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
                     throw new OutputFolderException(output, "already exists.", "Choose another PREFIX or add --overwrite.");
                 CheckModels(tree, model, fold, selection, elements);
             }
+        return new ClassifyPlan(model, tree, folds, cohorts, sessions, sessions.All(s => s.Label >= 0), elements);
+    }
 
-        try
-        {
-            TorchThreads.Use(o.Threads ?? Environment.ProcessorCount);
-            LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not a freed NaN
-            var device = o.UseCpu ? CPU : CUDA;
-            int batch = o.BatchSize ?? model.EvalBatchSize;
-            using var cache = new PatchCache(sessions, elements, new PatchCacheOptions(o.NProc, PatchCacheOptions.DefaultMemoryBudget, Path.Combine(o.ModelPath, ".scratch")));
-            cache.SessionCached += _ => observer.ImageCached(cache.CachedCount, sessions.Count);
-            cache.Start(Enumerable.Range(0, sessions.Count));
-            var indices = Enumerable.Range(0, sessions.Count).ToList();
-            var parts = model.NetworkKind.NetworkIds(elements.Count)
-                .Select(k => new EvaluationPart(k, RunPlan.ElementsOf(sessions, indices, elements.Count, k))).ToList();
+    /// <summary>The model folder's record and the folds that hold every selection's best models.</summary>
+    private (TrainOptions Model, ResultsTree Tree, List<int> Folds) ReadModel()
+    {
+        var o = options;
+        if (!Directory.Exists(o.ModelPath))
+            throw new InvalidOptionException("MODEL_PATH", "a results folder of clinicadl train roi cnn or multicnn, or train image cnn", o.ModelPath);
+        var model = CommandLineRecord.Read(Path.Combine(o.ModelPath, "commandline.json"), o.ModelPath);
+        if (model.NetworkKind.ClassifyRefusal is string refusal)
+            throw new InvalidOptionException("MODEL_PATH", refusal, o.ModelPath);
+        var tree = new ResultsTree(o.ModelPath);
+        var folds = Directory.GetDirectories(o.ModelPath, "fold-*")
+            .Select(d => int.TryParse(Path.GetFileName(d)["fold-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int f) ? f : -1)
+            .Where(f => f >= 0 && ResultsTree.Selections.All(s => HasModels(tree, f, s, model)))
+            .Order().ToList();
+        if (folds.Count == 0)
+            throw new InvalidOptionException("MODEL_PATH", "a results folder holding fold-<i>/models/<selection>/model_best.pth.tar", o.ModelPath);
+        return (model, tree, folds);
+    }
 
-            var summaries = new List<SelectionSummary>();
-            var evaluator = new FoldEvaluator(tree, cache, batch, o.MultiCohort, model.SelectionThreshold, observer);
-            foreach (int fold in folds)
-                foreach (string selection in ResultsTree.Selections)
+    /// <summary>The sessions of every cohort with the given diagnoses; none, or one listed twice, is refused.</summary>
+    private List<Session> ReadAllSessions(IReadOnlyList<Cohort> cohorts, IReadOnlyList<string> diagnoses)
+    {
+        var sessions = cohorts.SelectMany(c => ReadSessions(c, diagnoses)).ToList();
+        if (sessions.Count == 0)
+            throw new TsvFormatException(options.TsvPath, null, "lists no session.");
+        var duplicate = sessions.GroupBy(s => (s.Cohort, s.ParticipantId, s.SessionId)).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new TsvFormatException(options.TsvPath, null, $"session {duplicate.First().Key} is listed twice.");
+        return sessions;
+    }
+
+    /// <summary>Decodes the sessions into the cache and writes every fold's and selection's tables.</summary>
+    private List<SelectionSummary> Classify(ClassifyPlan plan, CancellationToken cancel)
+    {
+        var o = options;
+        var (model, tree, sessions, elements) = (plan.Model, plan.Tree, plan.Sessions, plan.Elements);
+        TorchThreads.Use(o.Threads ?? Environment.ProcessorCount);
+        LibTorchAllocator.ZeroFill(); // oneDNN reads the padding of its blocked buffers: it must hold zeros, not a freed NaN
+        var device = o.UseCpu ? CPU : CUDA;
+        int batch = o.BatchSize ?? model.EvalBatchSize;
+        using var cache = new PatchCache(sessions, elements, new PatchCacheOptions(o.NProc, PatchCacheOptions.DefaultMemoryBudget, Path.Combine(o.ModelPath, ".scratch")));
+        cache.SessionCached += _ => observer.ImageCached(cache.CachedCount, sessions.Count);
+        cache.Start(Enumerable.Range(0, sessions.Count));
+        var indices = Enumerable.Range(0, sessions.Count).ToList();
+        var parts = model.NetworkKind.NetworkIds(elements.Count)
+            .Select(k => new EvaluationPart(k, RunPlan.ElementsOf(sessions, indices, elements.Count, k))).ToList();
+
+        var summaries = new List<SelectionSummary>();
+        var evaluator = new FoldEvaluator(tree, cache, batch, o.MultiCohort, model.SelectionThreshold, observer);
+        foreach (int fold in plan.Folds)
+            foreach (string selection in ResultsTree.Selections)
+            {
+                var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, elements.Shape(0), device), cancel);
+                // Whole images are not voted: no weights to read.
+                IReadOnlyList<RoiPrediction> validation = elements.IsWholeImage() ? [] : ReadPredictions(tree.Table(fold, selection, "validation", elements.Level, "prediction"), elements.Level);
+                var image = evaluator.Write(fold, selection, o.Prefix, results, evaluator.Weights(fold, selection, validation), plan.Labelled);
+                if (image is not null)
                 {
-                    var results = evaluator.Evaluate(fold, selection, parts, () => CreateTask(model, elements.Shape(0), device), cancel);
-                    // Whole images are not voted: no weights to read.
-                    IReadOnlyList<RoiPrediction> validation = elements.IsWholeImage() ? [] : ReadPredictions(tree.Table(fold, selection, "validation", elements.Level, "prediction"), elements.Level);
-                    var image = evaluator.Write(fold, selection, o.Prefix, results, evaluator.Weights(fold, selection, validation), labelled);
-                    if (image is not null)
-                    {
-                        var rows = results.SelectMany(r => r.Result.Rows).ToList();
-                        summaries.Add(new SelectionSummary(fold, selection,
-                            BinaryMetrics.From(rows.Select(r => r.TrueLabel).ToList(), rows.Select(r => r.PredictedLabel).ToList()), image));
-                    }
-                    observer.Message(MessageLevel.Info, $"fold {fold}, {selection}: {tree.Table(fold, selection, o.Prefix, "image", "prediction")}");
+                    var rows = results.SelectMany(r => r.Result.Rows).ToList();
+                    summaries.Add(new SelectionSummary(fold, selection,
+                        BinaryMetrics.From(rows.Select(r => r.TrueLabel).ToList(), rows.Select(r => r.PredictedLabel).ToList()), image));
                 }
-            return summaries;
-        }
-        catch (ClinicaDlException e) when (e.IsInputError)
-        {
-            // Found once images are decoded: results may already be written, so this is a failed run (exit 1).
-            throw new TrainingFailedException($"{e.Message} (found while classifying; files written so far are kept).", e);
-        }
+                observer.Message(MessageLevel.Info, $"fold {fold}, {selection}: {tree.Table(fold, selection, o.Prefix, "image", "prediction")}");
+            }
+        return summaries;
     }
 
     /// <summary>Every best model of a fold and selection must load into the network before any table is written.</summary>

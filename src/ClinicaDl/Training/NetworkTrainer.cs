@@ -55,62 +55,90 @@ internal sealed class NetworkTrainer
     /// <summary>Trains the network, from its resumable checkpoint when <paramref name="resume"/> and one exists.</summary>
     public NetworkOutcome Train(NetworkPlan plan, CancellationToken cancel, bool resume = false)
     {
-        var o = options.Optimization;
-        var id = plan.Id;
-        int fold = id.Fold, network = id.Network ?? -1;
-        int batchSize = options.Computational.BatchSize;
-        int stepsPerEpoch = (plan.Train.Count + batchSize - 1) / batchSize;
-        var model = task.Model;
         NativeHeap.KeepFreedMemory(); // reuse LibTorch's large buffers between steps instead of re-faulting them in
-        using var optimizer = AdamState.Create(model, o.LearningRate, o.WeightDecay);
-        var sampler = new TrainSampler(plan.Train, options.Data.Sampler);
-        var augmentation = new Augmentation(options.Data.DataAugmentation ?? []);
-        var stopping = new EarlyStopping(o.Patience, o.Tolerance);
-        string modelDir = tree.Models(fold, id.Network);
-        Directory.CreateDirectory(modelDir);
-
-        var loaded = resume ? ResumeState.Load(tree.Checkpoint(fold, id.Network), model, optimizer) : null;
-        if (loaded is not null)
-        {
-            stopping.Restore(loaded.EarlyBest, loaded.EarlyBad);
-            RestoreBestModels(id, model, optimizer, loaded);
-            observer.Message(MessageLevel.Warning, $"{id}: resuming at epoch {loaded.Epoch}, step {loaded.Step}.");
-        }
-        var state = loaded ?? new ResumeState();
-        using var log = openLog(id, task.Classifies, time.GetUtcNow(), (state.LogRows, state.LastTensorBoardStep));
-        bool midEpoch = state.Step > 0;
-        double offset = state.Seconds;
-        var clock = Stopwatch.StartNew();
-        double Seconds() => offset + clock.Elapsed.TotalSeconds;
-        observer.NetworkStarted(id, o.Epochs, stepsPerEpoch, plan.Train.Count, plan.Valid.Count);
-
-        // The checkpoint of an interrupt, then the exception that reports it.
-        OperationCanceledException Interrupted(string where)
-        {
-            state.EarlyBest = stopping.Best;
-            state.EarlyBad = stopping.BadEpochs;
-            state.Seconds = Seconds();
-            state.LogRows = log.RowCount;
-            SaveResumable(id, model, optimizer, state);
-            return new OperationCanceledException($"{id}: interrupted {where}.", cancel);
-        }
-
-        // A mid-epoch evaluation after batch i; an interrupt during it leaves it pending for the resumed run.
-        void EvaluateMid(int i)
-        {
-            state.Step = i + 1;
-            state.MidEvaluationPending = true;
-            var (tr, va) = EvaluateBoth(plan, cancel);
-            state.MidEvaluationPending = false;
-            state.EvaluatedMid = true;
-            state.LastTensorBoardStep = i + (long)state.Epoch * stepsPerEpoch;
-            Log(log, id, state.Epoch, i, false, Seconds(), tr, va, state.LastTensorBoardStep, false, false);
-            model.train();
-        }
-
+        using var run = new NetworkRun(this, plan, cancel, resume);
         // Early stopping is consulted once per epoch, before it starts: not again for an epoch resumed in its middle.
-        while (state.Epoch < o.Epochs && (midEpoch || !stopping.Step(state.LastValidLoss)))
+        while (run.ContinuesToNextEpoch())
         {
+            int lastIteration = run.TrainBatches();
+            run.EndEpoch(lastIteration);
+        }
+        return run.Finish();
+    }
+
+    /// <summary>One network's training: the loop state (<see cref="ResumeState"/>), its optimizer, sampler and log, and the loop's phases.</summary>
+    private sealed class NetworkRun : IDisposable
+    {
+        private readonly NetworkTrainer trainer;
+        private readonly NetworkPlan plan;
+        private readonly CancellationToken cancel;
+        private readonly NetworkId id;
+        private readonly int fold, network, stepsPerEpoch;
+        private readonly nn.Module model;
+        private readonly TorchSharp.Modules.Adam optimizer;
+        private readonly TrainSampler sampler;
+        private readonly Augmentation augmentation;
+        private readonly EarlyStopping stopping;
+        private readonly string modelDir;
+        private readonly ResumeState state;
+        private readonly INetworkLog log;
+        private readonly double offset;
+        private readonly Stopwatch clock;
+        private bool midEpoch;
+
+        public NetworkRun(NetworkTrainer trainer, NetworkPlan plan, CancellationToken cancel, bool resume)
+        {
+            this.trainer = trainer;
+            this.plan = plan;
+            this.cancel = cancel;
+            var o = trainer.options.Optimization;
+            id = plan.Id;
+            fold = id.Fold;
+            network = id.Network ?? -1;
+            int batchSize = trainer.options.Computational.BatchSize;
+            stepsPerEpoch = (plan.Train.Count + batchSize - 1) / batchSize;
+            model = trainer.task.Model;
+            optimizer = AdamState.Create(model, o.LearningRate, o.WeightDecay);
+            sampler = new TrainSampler(plan.Train, trainer.options.Data.Sampler);
+            augmentation = new Augmentation(trainer.options.Data.DataAugmentation ?? []);
+            stopping = new EarlyStopping(o.Patience, o.Tolerance);
+            modelDir = trainer.tree.Models(fold, id.Network);
+            Directory.CreateDirectory(modelDir);
+
+            try
+            {
+                var loaded = resume ? ResumeState.Load(trainer.tree.Checkpoint(fold, id.Network), model, optimizer) : null;
+                if (loaded is not null)
+                {
+                    stopping.Restore(loaded.EarlyBest, loaded.EarlyBad);
+                    trainer.RestoreBestModels(id, model, optimizer, loaded);
+                    trainer.observer.Message(MessageLevel.Warning, $"{id}: resuming at epoch {loaded.Epoch}, step {loaded.Step}.");
+                }
+                state = loaded ?? new ResumeState();
+                log = trainer.openLog(id, trainer.task.Classifies, trainer.time.GetUtcNow(), (state.LogRows, state.LastTensorBoardStep));
+            }
+            catch
+            {
+                optimizer.Dispose();
+                throw;
+            }
+            midEpoch = state.Step > 0;
+            offset = state.Seconds;
+            clock = Stopwatch.StartNew();
+            trainer.observer.NetworkStarted(id, o.Epochs, stepsPerEpoch, plan.Train.Count, plan.Valid.Count);
+        }
+
+        private double Seconds() => offset + clock.Elapsed.TotalSeconds;
+
+        /// <summary>Whether another epoch runs: epochs are left and early stopping lets it (not asked again for an epoch resumed in its middle).</summary>
+        public bool ContinuesToNextEpoch()
+            => state.Epoch < trainer.options.Optimization.Epochs && (midEpoch || !stopping.Step(state.LastValidLoss));
+
+        /// <summary>The batches of the current epoch (from the resumed step), with updates and mid-epoch evaluations; returns the last batch index run.</summary>
+        public int TrainBatches()
+        {
+            var o = trainer.options.Optimization;
+            int evaluationSteps = trainer.options.Computational.EvaluationSteps;
             int epoch = state.Epoch;
             model.train();
             if (!midEpoch) optimizer.zero_grad();
@@ -118,25 +146,26 @@ internal sealed class NetworkTrainer
             try
             {
                 if (state.MidEvaluationPending) EvaluateMid(state.Step - 1);
-                var order = sampler.NextEpoch(Seeds.Stream(options.Seed, "sampler", fold, network, epoch));
-                using var stream = new BatchStream(cache, order, batchSize, augmentation,
-                    b => Seeds.Stream(options.Seed, "augment", fold, network, epoch, b), startBatch: state.Step);
+                var order = sampler.NextEpoch(Seeds.Stream(trainer.options.Seed, "sampler", fold, network, epoch));
+                using var stream = new BatchStream(trainer.cache, order, trainer.options.Computational.BatchSize, augmentation,
+                    b => Seeds.Stream(trainer.options.Seed, "augment", fold, network, epoch, b), startBatch: state.Step);
                 foreach (var batch in stream.Batches())
                 {
                     int i = batch.Index;
                     lastIteration = i;
-                    double lossValue = TrainStep(batch, fold, network, epoch);
+                    double lossValue = trainer.TrainStep(batch, fold, network, epoch);
                     if (!double.IsFinite(lossValue))
                         throw new TrainingFailedException(
                             $"{id}: the training loss is {lossValue.ToString(CultureInfo.InvariantCulture)} at epoch {epoch}, step {i}: training diverged. " +
                             $"The best models saved so far are kept in {modelDir}. Try a lower --learning_rate.");
-                    observer.StepCompleted(new StepReport(id, epoch, i, stepsPerEpoch, task.LossIsSummed ? lossValue / batch.Count : lossValue, cache.CachedCount, cache.Sessions.Count));
+                    trainer.observer.StepCompleted(new StepReport(id, epoch, i, stepsPerEpoch, trainer.task.LossIsSummed ? lossValue / batch.Count : lossValue,
+                        trainer.cache.CachedCount, trainer.cache.Sessions.Count));
                     if ((i + 1) % o.AccumulationSteps != 0) continue;
                     AdamState.Step(optimizer, model, o.LearningRate, o.WeightDecay);
                     optimizer.zero_grad();
                     state.Stepped = true;
                     state.Step = i + 1;
-                    if (options.Computational.EvaluationSteps != 0 && (i + 1) % options.Computational.EvaluationSteps == 0) EvaluateMid(i);
+                    if (evaluationSteps != 0 && (i + 1) % evaluationSteps == 0) EvaluateMid(i);
                     if (cancel.IsCancellationRequested) throw Interrupted($"at epoch {epoch}, step {i + 1}");
                 }
             }
@@ -146,14 +175,21 @@ internal sealed class NetworkTrainer
             }
             if (!state.Stepped)
                 throw new TrainingFailedException($"{id}: the model has not been updated once in epoch {epoch}; --accumulation_steps ({o.AccumulationSteps}) is larger than the {stepsPerEpoch} batches of an epoch.");
-            if (options.Computational.EvaluationSteps != 0 && !state.EvaluatedMid)
-                observer.Message(MessageLevel.Warning, $"{id}: no evaluation happened during epoch {epoch}: --evaluation_steps ({options.Computational.EvaluationSteps}) is larger than the batches of an epoch or never falls on an update.");
+            if (evaluationSteps != 0 && !state.EvaluatedMid)
+                trainer.observer.Message(MessageLevel.Warning, $"{id}: no evaluation happened during epoch {epoch}: --evaluation_steps ({evaluationSteps}) is larger than the batches of an epoch or never falls on an update.");
             optimizer.zero_grad(); // a partial accumulation at the end of the epoch is discarded (spec §6.4)
+            return lastIteration;
+        }
 
+        /// <summary>The end-of-epoch evaluation, model selection, log row and checkpoints; <paramref name="lastIteration"/> is the epoch's last batch.</summary>
+        public void EndEpoch(int lastIteration)
+        {
+            int epoch = state.Epoch;
+            bool classifies = trainer.task.Classifies;
             PassResult trainResult, validResult;
             try
             {
-                (trainResult, validResult) = EvaluateBoth(plan, cancel);
+                (trainResult, validResult) = trainer.EvaluateBoth(plan, cancel);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -161,30 +197,68 @@ internal sealed class NetworkTrainer
                 state.Step = lastIteration + 1;
                 throw Interrupted($"at the end of epoch {epoch}, during its evaluation");
             }
-            double validLoss = task.Classifies ? validResult.MeanLoss : validResult.TotalLoss;
-            bool accBest = task.Classifies && validResult.BalancedAccuracy!.Value > state.BestBacc;
+            double validLoss = classifies ? validResult.MeanLoss : validResult.TotalLoss;
+            bool accBest = classifies && validResult.BalancedAccuracy!.Value > state.BestBacc;
             bool lossBest = validLoss < state.BestLoss;
             if (accBest) { state.BestBacc = validResult.BalancedAccuracy!.Value; state.BestBaccEpoch = epoch; }
             if (lossBest) { state.BestLoss = validLoss; state.BestLossEpoch = epoch; }
-            state.LastTensorBoardStep = task.Classifies ? (epoch + 1L) * stepsPerEpoch : (epoch + 1L) * stepsPerEpoch - 1;
-            Log(log, id, epoch, lastIteration, true, Seconds(), trainResult, validResult, state.LastTensorBoardStep, accBest, lossBest);
+            state.LastTensorBoardStep = classifies ? (epoch + 1L) * stepsPerEpoch : (epoch + 1L) * stepsPerEpoch - 1;
+            trainer.Log(log, id, epoch, lastIteration, true, Seconds(), trainResult, validResult, state.LastTensorBoardStep, accBest, lossBest);
             state.LastValidLoss = validLoss;
             state.LastValidAcc = validResult.BalancedAccuracy;
             state.NextEpoch();
-            state.EarlyBest = stopping.Best;
-            state.EarlyBad = stopping.BadEpochs;
-            state.Seconds = Seconds();
-            state.LogRows = log.RowCount;
-            SaveCheckpoints(id, model, optimizer, epoch, validLoss, validResult.BalancedAccuracy, accBest, lossBest, state);
+            RecordLoop();
+            trainer.SaveCheckpoints(id, model, optimizer, epoch, validLoss, validResult.BalancedAccuracy, accBest, lossBest, state);
             midEpoch = false;
             if (cancel.IsCancellationRequested)
                 throw new OperationCanceledException($"{id}: interrupted after epoch {epoch}.", cancel);
         }
-        bool stoppedEarly = state.Epoch < o.Epochs;
-        File.Delete(tree.Checkpoint(fold, id.Network));
-        File.Delete(tree.Optimizer(fold, id.Network));
-        observer.NetworkCompleted(id, state.Epoch, stoppedEarly);
-        return new NetworkOutcome(id, state.Epoch, stoppedEarly, state.BestBaccEpoch, state.BestLossEpoch);
+
+        /// <summary>After the last epoch (or early stopping): removes the resumable checkpoint and reports the outcome.</summary>
+        public NetworkOutcome Finish()
+        {
+            bool stoppedEarly = state.Epoch < trainer.options.Optimization.Epochs;
+            File.Delete(trainer.tree.Checkpoint(fold, id.Network));
+            File.Delete(trainer.tree.Optimizer(fold, id.Network));
+            trainer.observer.NetworkCompleted(id, state.Epoch, stoppedEarly);
+            return new NetworkOutcome(id, state.Epoch, stoppedEarly, state.BestBaccEpoch, state.BestLossEpoch);
+        }
+
+        /// <summary>Copies early stopping, the clock and the log's length into the loop state a checkpoint stores.</summary>
+        private void RecordLoop()
+        {
+            state.EarlyBest = stopping.Best;
+            state.EarlyBad = stopping.BadEpochs;
+            state.Seconds = Seconds();
+            state.LogRows = log.RowCount;
+        }
+
+        /// <summary>The checkpoint of an interrupt, then the exception that reports it.</summary>
+        private OperationCanceledException Interrupted(string where)
+        {
+            RecordLoop();
+            trainer.SaveResumable(id, model, optimizer, state);
+            return new OperationCanceledException($"{id}: interrupted {where}.", cancel);
+        }
+
+        /// <summary>A mid-epoch evaluation after batch <paramref name="i"/>; an interrupt during it leaves it pending for the resumed run.</summary>
+        private void EvaluateMid(int i)
+        {
+            state.Step = i + 1;
+            state.MidEvaluationPending = true;
+            var (tr, va) = trainer.EvaluateBoth(plan, cancel);
+            state.MidEvaluationPending = false;
+            state.EvaluatedMid = true;
+            state.LastTensorBoardStep = i + (long)state.Epoch * stepsPerEpoch;
+            trainer.Log(log, id, state.Epoch, i, false, Seconds(), tr, va, state.LastTensorBoardStep, false, false);
+            model.train();
+        }
+
+        public void Dispose()
+        {
+            log.Dispose();
+            optimizer.Dispose();
+        }
     }
 
     /// <summary>Forward, loss and backward of one batch in its own dispose scope; returns the loss value.</summary>

@@ -59,110 +59,158 @@ internal sealed class PickleReader
         {
             opcodeAt = pos;
             byte op = ReadByte();
-            switch (op)
+            if (op == Stop)
             {
-                case Proto:
-                    byte protocol = ReadByte();
-                    if (protocol > HighestProtocol)
-                        throw new InvalidDataException($"pickle protocol {protocol} is newer than the supported {HighestProtocol}.");
-                    break;
-                case Frame: Take(8); break;
-                case Stop:
-                    if (stack.Count != 1 || marks.Count != 0)
-                        throw new InvalidDataException($"STOP with {stack.Count} objects on the stack and {marks.Count} open marks.");
-                    return stack[0];
-
-                case Mark: marks.Add(stack.Count); break;
-                case Pop:
-                    if (stack.Count > 0 && (marks.Count == 0 || marks[^1] < stack.Count)) PopValue();
-                    else PopMarked();
-                    break;
-                case PopMark: PopMarked(); break;
-                case Dup: stack.Add(Top()); break;
-
-                case PickleOpcodes.None: stack.Add(null); break;
-                case NewTrue: stack.Add(true); break;
-                case NewFalse: stack.Add(false); break;
-                case BinInt: stack.Add((long)BinaryPrimitives.ReadInt32LittleEndian(Take(4))); break;
-                case BinInt1: stack.Add((long)ReadByte()); break;
-                case BinInt2: stack.Add((long)BinaryPrimitives.ReadUInt16LittleEndian(Take(2))); break;
-                case Long1: stack.Add(LongFrom(Take(ReadByte()))); break;
-                case Long4: stack.Add(LongFrom(Take(ReadLength(BinaryPrimitives.ReadInt32LittleEndian(Take(4)))))); break;
-                case Int: stack.Add(ParseIntLine(ReadLine())); break;
-                case PickleOpcodes.Long: stack.Add(ParseLong(ReadLine().TrimEnd('L'))); break;
-                case BinFloat: stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Take(8))); break;
-                case PickleOpcodes.Float: stack.Add(ParseFloat(ReadLine())); break;
-
-                case BinUnicode: stack.Add(Utf8(Take(ReadLength(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))))); break;
-                case ShortBinUnicode: stack.Add(Utf8(Take(ReadByte()))); break;
-                case BinUnicode8: stack.Add(Utf8(Take(ReadLength(BinaryPrimitives.ReadUInt64LittleEndian(Take(8)))))); break;
-                case BinString: stack.Add(Encoding.Latin1.GetString(Take(ReadLength(BinaryPrimitives.ReadInt32LittleEndian(Take(4)))))); break;
-                case ShortBinString: stack.Add(Encoding.Latin1.GetString(Take(ReadByte()))); break;
-                case BinBytes: stack.Add(Take(ReadLength(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))).ToArray()); break;
-                case ShortBinBytes: stack.Add(Take(ReadByte()).ToArray()); break;
-                case BinBytes8:
-                case ByteArray8: stack.Add(Take(ReadLength(BinaryPrimitives.ReadUInt64LittleEndian(Take(8)))).ToArray()); break;
-
-                case EmptyTuple: stack.Add(PyTuple.Empty); break;
-                case Tuple1: stack.Add(new PyTuple(PopValue())); break;
-                case Tuple2: { var b = PopValue(); var a = PopValue(); stack.Add(new PyTuple(a, b)); break; }
-                case Tuple3: { var c = PopValue(); var b = PopValue(); var a = PopValue(); stack.Add(new PyTuple(a, b, c)); break; }
-                case PickleOpcodes.Tuple: stack.Add(new PyTuple(PopMarked().ToArray())); break;
-
-                case EmptyList: stack.Add(new List<object?>()); break;
-                case PickleOpcodes.List: stack.Add(new List<object?>(PopMarked())); break;
-                case Append: { var item = PopValue(); TopAs<List<object?>>("APPEND").Add(item); break; }
-                case Appends: { var items = PopMarked(); TopAs<List<object?>>("APPENDS").AddRange(items); break; }
-
-                case EmptyDict: stack.Add(new PyDict(ordered: false)); break;
-                case PickleOpcodes.Dict: { var dict = new PyDict(ordered: false); AddPairs(dict, PopMarked()); stack.Add(dict); break; }
-                case SetItem: { var value = PopValue(); var key = PopValue(); TopAs<PyDict>("SETITEM").Set(key, value); break; }
-                case SetItems: { var items = PopMarked(); AddPairs(TopAs<PyDict>("SETITEMS"), items); break; }
-
-                case BinPut: memo[ReadByte()] = Top(); break;
-                case LongBinPut: memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = Top(); break;
-                case Memoize: memo[memo.Count] = Top(); break;
-                case Put: memo[ParseLong(ReadLine())] = Top(); break;
-                case BinGet: stack.Add(Recall(ReadByte())); break;
-                case LongBinGet: stack.Add(Recall(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))); break;
-                case Get: stack.Add(Recall(ParseLong(ReadLine()))); break;
-
-                case Global:
-                    {
-                        string module = ReadLine();
-                        string name = ReadLine();
-                        stack.Add(resolver.FindClass(module, name));
-                        break;
-                    }
-                case StackGlobal:
-                    {
-                        var name = PopValue() as string;
-                        var module = PopValue() as string;
-                        if (module is null || name is null)
-                            throw new InvalidDataException("STACK_GLOBAL needs a module and a name string.");
-                        stack.Add(resolver.FindClass(module, name));
-                        break;
-                    }
-                case PickleOpcodes.Reduce:
-                case NewObj:
-                    {
-                        var args = PopValue() as PyTuple ?? throw new InvalidDataException("REDUCE/NEWOBJ arguments are not a tuple.");
-                        var callable = PopValue();
-                        stack.Add(resolver.Call(callable, args));
-                        break;
-                    }
-                case Build:
-                    {
-                        var state = PopValue();
-                        resolver.Build(Top(), state);
-                        break;
-                    }
-                case BinPersId: stack.Add(resolver.PersistentLoad(PopValue())); break;
-
-                default:
-                    throw new InvalidDataException($"pickle byte {opcodeAt}: unsupported pickle opcode 0x{op:x2} ('{(op is >= 0x20 and < 0x7f ? (char)op : '?')}').");
+                if (stack.Count != 1 || marks.Count != 0)
+                    throw new InvalidDataException($"STOP with {stack.Count} objects on the stack and {marks.Count} open marks.");
+                return stack[0];
             }
+            if (!(Framing(op) || PushScalar(op) || Collection(op) || MemoOp(op) || ObjectOp(op)))
+                throw new InvalidDataException($"pickle byte {opcodeAt}: unsupported pickle opcode 0x{op:x2} ('{(op is >= 0x20 and < 0x7f ? (char)op : '?')}').");
         }
+    }
+
+    /// <summary>Protocol, frames and the stack's marks; false when <paramref name="op"/> is not one of them.</summary>
+    private bool Framing(byte op)
+    {
+        switch (op)
+        {
+            case Proto:
+                byte protocol = ReadByte();
+                if (protocol > HighestProtocol)
+                    throw new InvalidDataException($"pickle protocol {protocol} is newer than the supported {HighestProtocol}.");
+                break;
+            case Frame: Take(8); break;
+            case Mark: marks.Add(stack.Count); break;
+            case Pop:
+                if (stack.Count > 0 && (marks.Count == 0 || marks[^1] < stack.Count)) PopValue();
+                else PopMarked();
+                break;
+            case PopMark: PopMarked(); break;
+            case Dup: stack.Add(Top()); break;
+            default:
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>Opcodes that push None, a bool, a number, a string or bytes; false when <paramref name="op"/> is not one of them.</summary>
+    private bool PushScalar(byte op)
+    {
+        switch (op)
+        {
+            case PickleOpcodes.None: stack.Add(null); break;
+            case NewTrue: stack.Add(true); break;
+            case NewFalse: stack.Add(false); break;
+            case BinInt: stack.Add((long)BinaryPrimitives.ReadInt32LittleEndian(Take(4))); break;
+            case BinInt1: stack.Add((long)ReadByte()); break;
+            case BinInt2: stack.Add((long)BinaryPrimitives.ReadUInt16LittleEndian(Take(2))); break;
+            case Long1: stack.Add(LongFrom(Take(ReadByte()))); break;
+            case Long4: stack.Add(LongFrom(Take(ReadLength(BinaryPrimitives.ReadInt32LittleEndian(Take(4)))))); break;
+            case Int: stack.Add(ParseIntLine(ReadLine())); break;
+            case PickleOpcodes.Long: stack.Add(ParseLong(ReadLine().TrimEnd('L'))); break;
+            case BinFloat: stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Take(8))); break;
+            case PickleOpcodes.Float: stack.Add(ParseFloat(ReadLine())); break;
+
+            case BinUnicode: stack.Add(Utf8(Take(ReadLength(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))))); break;
+            case ShortBinUnicode: stack.Add(Utf8(Take(ReadByte()))); break;
+            case BinUnicode8: stack.Add(Utf8(Take(ReadLength(BinaryPrimitives.ReadUInt64LittleEndian(Take(8)))))); break;
+            case BinString: stack.Add(Encoding.Latin1.GetString(Take(ReadLength(BinaryPrimitives.ReadInt32LittleEndian(Take(4)))))); break;
+            case ShortBinString: stack.Add(Encoding.Latin1.GetString(Take(ReadByte()))); break;
+            case BinBytes: stack.Add(Take(ReadLength(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))).ToArray()); break;
+            case ShortBinBytes: stack.Add(Take(ReadByte()).ToArray()); break;
+            case BinBytes8:
+            case ByteArray8: stack.Add(Take(ReadLength(BinaryPrimitives.ReadUInt64LittleEndian(Take(8)))).ToArray()); break;
+            default:
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>Opcodes that build tuples, lists and dicts; false when <paramref name="op"/> is not one of them.</summary>
+    private bool Collection(byte op)
+    {
+        switch (op)
+        {
+            case EmptyTuple: stack.Add(PyTuple.Empty); break;
+            case Tuple1: stack.Add(new PyTuple(PopValue())); break;
+            case Tuple2: { var b = PopValue(); var a = PopValue(); stack.Add(new PyTuple(a, b)); break; }
+            case Tuple3: { var c = PopValue(); var b = PopValue(); var a = PopValue(); stack.Add(new PyTuple(a, b, c)); break; }
+            case PickleOpcodes.Tuple: stack.Add(new PyTuple(PopMarked().ToArray())); break;
+
+            case EmptyList: stack.Add(new List<object?>()); break;
+            case PickleOpcodes.List: stack.Add(new List<object?>(PopMarked())); break;
+            case Append: { var item = PopValue(); TopAs<List<object?>>("APPEND").Add(item); break; }
+            case Appends: { var items = PopMarked(); TopAs<List<object?>>("APPENDS").AddRange(items); break; }
+
+            case EmptyDict: stack.Add(new PyDict(ordered: false)); break;
+            case PickleOpcodes.Dict: { var dict = new PyDict(ordered: false); AddPairs(dict, PopMarked()); stack.Add(dict); break; }
+            case SetItem: { var value = PopValue(); var key = PopValue(); TopAs<PyDict>("SETITEM").Set(key, value); break; }
+            case SetItems: { var items = PopMarked(); AddPairs(TopAs<PyDict>("SETITEMS"), items); break; }
+            default:
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>The memo's PUT and GET opcodes; false when <paramref name="op"/> is not one of them.</summary>
+    private bool MemoOp(byte op)
+    {
+        switch (op)
+        {
+            case BinPut: memo[ReadByte()] = Top(); break;
+            case LongBinPut: memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = Top(); break;
+            case Memoize: memo[memo.Count] = Top(); break;
+            case Put: memo[ParseLong(ReadLine())] = Top(); break;
+            case BinGet: stack.Add(Recall(ReadByte())); break;
+            case LongBinGet: stack.Add(Recall(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))); break;
+            case Get: stack.Add(Recall(ParseLong(ReadLine()))); break;
+            default:
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>Globals, calls, BUILD and persistent ids, through the resolver; false when <paramref name="op"/> is not one of them.</summary>
+    private bool ObjectOp(byte op)
+    {
+        switch (op)
+        {
+            case Global:
+                {
+                    string module = ReadLine();
+                    string name = ReadLine();
+                    stack.Add(resolver.FindClass(module, name));
+                    break;
+                }
+            case StackGlobal:
+                {
+                    var name = PopValue() as string;
+                    var module = PopValue() as string;
+                    if (module is null || name is null)
+                        throw new InvalidDataException("STACK_GLOBAL needs a module and a name string.");
+                    stack.Add(resolver.FindClass(module, name));
+                    break;
+                }
+            case PickleOpcodes.Reduce:
+            case NewObj:
+                {
+                    var args = PopValue() as PyTuple ?? throw new InvalidDataException("REDUCE/NEWOBJ arguments are not a tuple.");
+                    var callable = PopValue();
+                    stack.Add(resolver.Call(callable, args));
+                    break;
+                }
+            case Build:
+                {
+                    var state = PopValue();
+                    resolver.Build(Top(), state);
+                    break;
+                }
+            case BinPersId: stack.Add(resolver.PersistentLoad(PopValue())); break;
+            default:
+                return false;
+        }
+        return true;
     }
 
     private static void AddPairs(PyDict dict, List<object?> items)
