@@ -2,14 +2,13 @@ using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.TensorBoard;
 using ClinicaDl.Formats.Tsv;
 using ClinicaDl.Options;
-using ClinicaDl.Runs;
 using ClinicaDl.Training;
 
 namespace ClinicaDl.Outputs;
 
 /// <summary>A network's learning curves: <c>training.tsv</c> and the train/validation TensorBoard event files (spec §7.7).</summary>
 /// <remarks>Rows and events are kept in memory and each file is rewritten atomically on <see cref="Flush"/>, so a crash never leaves a torn file.</remarks>
-public sealed class TrainingLog : INetworkLog
+public sealed class TrainingLog : INetworkEvents
 {
     private readonly string tsvPath;
     private readonly bool classification;
@@ -37,6 +36,14 @@ public sealed class TrainingLog : INetworkLog
 
     /// <summary>Rows logged so far.</summary>
     public int RowCount => rows.Count;
+
+    /// <summary>The training loop's evaluations: each is added and written at once.</summary>
+    void INetworkEvents.Evaluated(NetworkEvaluation evaluation)
+    {
+        var r = evaluation.Report;
+        Add(r.Epoch, r.Iteration, r.Seconds, r.TrainLoss, r.ValidLoss, r.TrainBalancedAccuracy, r.ValidBalancedAccuracy, evaluation.TensorBoardStep, evaluation.WallTime);
+        Flush();
+    }
 
     /// <summary>Adds one evaluation: a training.tsv row and the scalars at TensorBoard step <paramref name="step"/>.</summary>
     public void Add(int epoch, int iteration, double seconds, double trainLoss, double validLoss, double? trainBacc, double? validBacc, long step, DateTimeOffset wallTime)

@@ -156,8 +156,12 @@ public sealed class TrainingRun
                 observer.Message(MessageLevel.Info, plan.Transfer is null
                     ? $"{network.Id}: the model is trained from scratch."
                     : $"{network.Id}: the model starts from {plan.Transfer.SourceFile(fold.Fold, network.Id.Network)}.");
-                var trainer = new NetworkTrainer(options, tree, cache, task, device, observer, time,
-                    (id, classification, now, kept) => new TrainingLog(tree.TrainingTsv(id.Fold, id.Network), tree.TensorBoard(id.Fold, id.Network), classification, now, kept));
+                var trainer = new NetworkTrainer(options, tree, cache, task, device, observer, time, (id, classification, now, resumed) =>
+                [
+                    new TrainingLog(tree.TrainingTsv(id.Fold, id.Network), tree.TensorBoard(id.Fold, id.Network), classification, now,
+                        (resumed?.LogRows ?? 0, resumed?.LastTensorBoardStep ?? long.MinValue)),
+                    new CheckpointStore(tree, options.Optimization, classification),
+                ]);
                 trainer.Train(network, cancel, resume);
                 task.Model.Dispose();
                 if (!warnedConstant && cache.ConstantPatches > 0)

@@ -22,8 +22,9 @@ internal sealed record NetworkOutcome(NetworkId Id, int EpochsRun, bool StoppedE
 /// every <c>--evaluation_steps</c> batches (on update iterations only); model selection at epoch ends only, by strictly
 /// better validation balanced accuracy and strictly lower validation loss; early stopping on the validation loss.
 /// Every step runs in its own dispose scope; every random draw is derived from the seed and the step's position
-/// (<see cref="Seeds"/>). Checkpoints, best models, training.tsv and event files are written atomically.
-/// <para>The loop's state is one <see cref="ResumeState"/>, which checkpoints store.</para>
+/// (<see cref="Seeds"/>). The loop writes nothing itself: it raises <see cref="INetworkEvents"/> (evaluated, epoch ended,
+/// interrupted, resumed, finished), and its subscribers write training.tsv, the event files, checkpoints and best models.
+/// <para>The loop's state is one <see cref="ResumeState"/>, which the events carry and checkpoints store.</para>
 /// <para>Interruption: the cancellation token is honoured at the next update boundary (or epoch end), and within an
 /// evaluation pass at its next batch; a resumable checkpoint is written before <see cref="OperationCanceledException"/>
 /// is thrown (an interrupted evaluation is run again on resume). A resumed network ends with the same weights and
@@ -38,11 +39,13 @@ internal sealed class NetworkTrainer
     private readonly Device device;
     private readonly ITrainingObserver observer;
     private readonly TimeProvider time;
-    private readonly NetworkLogFactory openLog;
+    private readonly NetworkEventsFactory subscribe;
 
-    public NetworkTrainer(TrainOptions options, ResultsTree tree, PatchCache cache, ITrainingTask task, Device device, ITrainingObserver observer, TimeProvider time, NetworkLogFactory openLog)
+    /// <summary>A trainer whose networks' events go to the subscribers <c>subscribe</c> opens (the outputs), then to the
+    /// console's view (<c>observer</c>).</summary>
+    public NetworkTrainer(TrainOptions options, ResultsTree tree, PatchCache cache, ITrainingTask task, Device device, ITrainingObserver observer, TimeProvider time, NetworkEventsFactory subscribe)
     {
-        this.openLog = openLog;
+        this.subscribe = subscribe;
         this.options = options;
         this.tree = tree;
         this.cache = cache;
@@ -66,7 +69,7 @@ internal sealed class NetworkTrainer
         return run.Finish();
     }
 
-    /// <summary>One network's training: the loop state (<see cref="ResumeState"/>), its optimizer, sampler and log, and the loop's phases.</summary>
+    /// <summary>One network's training: the loop state (<see cref="ResumeState"/>), its optimizer, sampler and subscribers, and the loop's phases.</summary>
     private sealed class NetworkRun : IDisposable
     {
         private readonly NetworkTrainer trainer;
@@ -81,7 +84,7 @@ internal sealed class NetworkTrainer
         private readonly EarlyStopping stopping;
         private readonly string modelDir;
         private readonly ResumeState state;
-        private readonly INetworkLog log;
+        private readonly IReadOnlyList<INetworkEvents> subscribers;
         private readonly double offset;
         private readonly Stopwatch clock;
         private bool midEpoch;
@@ -108,17 +111,18 @@ internal sealed class NetworkTrainer
             try
             {
                 var loaded = resume ? ResumeState.Load(trainer.tree.Checkpoint(fold, id.Network), model, optimizer) : null;
+                state = loaded ?? new ResumeState();
+                subscribers = [.. trainer.subscribe(id, trainer.task.Classifies, trainer.time.GetUtcNow(), loaded), new ObserverEvents(trainer.observer)];
                 if (loaded is not null)
                 {
                     stopping.Restore(loaded.EarlyBest, loaded.EarlyBad);
-                    trainer.RestoreBestModels(id, model, optimizer, loaded);
+                    Raise(s => s.Resumed(Moment(loaded.Epoch, loaded.LastValidLoss, loaded.LastValidAcc)));
                     trainer.observer.Message(MessageLevel.Warning, $"{id}: resuming at epoch {loaded.Epoch}, step {loaded.Step}.");
                 }
-                state = loaded ?? new ResumeState();
-                log = trainer.openLog(id, trainer.task.Classifies, trainer.time.GetUtcNow(), (state.LogRows, state.LastTensorBoardStep));
             }
             catch
             {
+                foreach (var s in subscribers ?? []) s.Dispose();
                 optimizer.Dispose();
                 throw;
             }
@@ -129,6 +133,25 @@ internal sealed class NetworkTrainer
         }
 
         private double Seconds() => offset + clock.Elapsed.TotalSeconds;
+
+        /// <summary>Tells every subscriber, in order.</summary>
+        private void Raise(Action<INetworkEvents> e)
+        {
+            foreach (var s in subscribers) e(s);
+        }
+
+        /// <summary>The loop as it stands, with the epoch and validation metrics a checkpoint of it records.</summary>
+        private NetworkMoment Moment(int epoch, double? validLoss, double? validBalancedAccuracy)
+            => new(id, model, optimizer, state, epoch, validLoss, validBalancedAccuracy);
+
+        /// <summary>Raises one evaluation (one training.tsv row) and counts it in the loop state.</summary>
+        private void Evaluated(int epoch, int iteration, bool endOfEpoch, PassResult train, PassResult valid, bool accBest, bool lossBest)
+        {
+            var report = new EpochReport(id, epoch, iteration, endOfEpoch, Seconds(), train.MeanLoss, valid.MeanLoss,
+                train.BalancedAccuracy, valid.BalancedAccuracy, accBest, lossBest, trainer.options.Optimization.Epochs);
+            Raise(s => s.Evaluated(new NetworkEvaluation(report, state.LastTensorBoardStep, trainer.time.GetUtcNow())));
+            state.LogRows++;
+        }
 
         /// <summary>Whether another epoch runs: epochs are left and early stopping lets it (not asked again for an epoch resumed in its middle).</summary>
         public bool ContinuesToNextEpoch()
@@ -203,41 +226,39 @@ internal sealed class NetworkTrainer
             if (accBest) { state.BestBacc = validResult.BalancedAccuracy!.Value; state.BestBaccEpoch = epoch; }
             if (lossBest) { state.BestLoss = validLoss; state.BestLossEpoch = epoch; }
             state.LastTensorBoardStep = classifies ? (epoch + 1L) * stepsPerEpoch : (epoch + 1L) * stepsPerEpoch - 1;
-            trainer.Log(log, id, epoch, lastIteration, true, Seconds(), trainResult, validResult, state.LastTensorBoardStep, accBest, lossBest);
+            Evaluated(epoch, lastIteration, true, trainResult, validResult, accBest, lossBest);
             state.LastValidLoss = validLoss;
             state.LastValidAcc = validResult.BalancedAccuracy;
             state.NextEpoch();
             RecordLoop();
-            trainer.SaveCheckpoints(id, model, optimizer, epoch, validLoss, validResult.BalancedAccuracy, accBest, lossBest, state);
+            Raise(s => s.EpochEnded(Moment(epoch, validLoss, validResult.BalancedAccuracy), accBest, lossBest));
             midEpoch = false;
             if (cancel.IsCancellationRequested)
                 throw new OperationCanceledException($"{id}: interrupted after epoch {epoch}.", cancel);
         }
 
-        /// <summary>After the last epoch (or early stopping): removes the resumable checkpoint and reports the outcome.</summary>
+        /// <summary>After the last epoch (or early stopping): raises the outcome (the resumable checkpoint is removed) and returns it.</summary>
         public NetworkOutcome Finish()
         {
             bool stoppedEarly = state.Epoch < trainer.options.Optimization.Epochs;
-            File.Delete(trainer.tree.Checkpoint(fold, id.Network));
-            File.Delete(trainer.tree.Optimizer(fold, id.Network));
-            trainer.observer.NetworkCompleted(id, state.Epoch, stoppedEarly);
-            return new NetworkOutcome(id, state.Epoch, stoppedEarly, state.BestBaccEpoch, state.BestLossEpoch);
+            var outcome = new NetworkOutcome(id, state.Epoch, stoppedEarly, state.BestBaccEpoch, state.BestLossEpoch);
+            Raise(s => s.Finished(outcome));
+            return outcome;
         }
 
-        /// <summary>Copies early stopping, the clock and the log's length into the loop state a checkpoint stores.</summary>
+        /// <summary>Copies early stopping and the clock into the loop state a checkpoint stores.</summary>
         private void RecordLoop()
         {
             state.EarlyBest = stopping.Best;
             state.EarlyBad = stopping.BadEpochs;
             state.Seconds = Seconds();
-            state.LogRows = log.RowCount;
         }
 
-        /// <summary>The checkpoint of an interrupt, then the exception that reports it.</summary>
+        /// <summary>Raises the interrupt (its subscribers write the resumable checkpoint), then returns the exception that reports it.</summary>
         private OperationCanceledException Interrupted(string where)
         {
             RecordLoop();
-            trainer.SaveResumable(id, model, optimizer, state);
+            Raise(s => s.Interrupted(Moment(state.Epoch, state.LastValidLoss, state.LastValidAcc)));
             return new OperationCanceledException($"{id}: interrupted {where}.", cancel);
         }
 
@@ -250,13 +271,13 @@ internal sealed class NetworkTrainer
             state.MidEvaluationPending = false;
             state.EvaluatedMid = true;
             state.LastTensorBoardStep = i + (long)state.Epoch * stepsPerEpoch;
-            trainer.Log(log, id, state.Epoch, i, false, Seconds(), tr, va, state.LastTensorBoardStep, false, false);
+            Evaluated(state.Epoch, i, false, tr, va, false, false);
             model.train();
         }
 
         public void Dispose()
         {
-            log.Dispose();
+            foreach (var s in subscribers) s.Dispose();
             optimizer.Dispose();
         }
     }
@@ -281,74 +302,5 @@ internal sealed class NetworkTrainer
         var train = task.Evaluate(cache, plan.Train, batch, cancel);
         var valid = task.Evaluate(cache, plan.Valid, batch, cancel);
         return (train, valid);
-    }
-
-    private void Log(INetworkLog log, NetworkId id, int epoch, int iteration, bool endOfEpoch, double seconds,
-        PassResult train, PassResult valid, long step, bool accBest, bool lossBest)
-    {
-        double trainLoss = train.MeanLoss, validLoss = valid.MeanLoss;
-        log.Add(epoch, iteration, seconds, trainLoss, validLoss, train.BalancedAccuracy, valid.BalancedAccuracy, step, time.GetUtcNow());
-        log.Flush();
-        observer.EvaluationCompleted(new EpochReport(id, epoch, iteration, endOfEpoch, seconds, trainLoss, validLoss,
-            train.BalancedAccuracy, valid.BalancedAccuracy, accBest, lossBest, options.Optimization.Epochs));
-    }
-
-    /// <summary>The checkpoint dict: ClinicaDL's keys, then ours for <c>train resume</c> (optimizer and loop state, in the same atomic file).</summary>
-    private Dictionary<string, object?> Checkpoint(nn.Module model, TorchSharp.Modules.Adam optimizer, int epoch, double? validLoss, double? validBacc, ResumeState state)
-    {
-        var o = options.Optimization;
-        var checkpoint = new Dictionary<string, object?>
-        {
-            ["model"] = ModelState.StateDict(model),
-            ["epoch"] = (long)epoch,
-            ["valid_loss"] = validLoss,
-        };
-        if (validBacc is double bacc) checkpoint["valid_acc"] = bacc;
-        checkpoint[ResumeState.OptimizerKey] = AdamState.ToPyTorch(optimizer, o.LearningRate, o.WeightDecay);
-        checkpoint[ResumeState.StateKey] = state.ToDictionary();
-        return checkpoint;
-    }
-
-    /// <remarks>The checkpoint is written first: a best model is only ever the checkpoint's model of the same epoch, so when a
-    /// later write fails (a full disk), <c>train resume</c> can write it again from the checkpoint (<see cref="RestoreBestModels"/>).
-    /// A network is finished when it has a best model and no checkpoint.</remarks>
-    private void SaveCheckpoints(NetworkId id, nn.Module model, TorchSharp.Modules.Adam optimizer, int epoch, double validLoss, double? validBacc, bool accBest, bool lossBest, ResumeState next)
-    {
-        using var scope = NewDisposeScope();
-        var checkpoint = Checkpoint(model, optimizer, epoch, validLoss, validBacc, next);
-        PyTorchFile.SaveCheckpoint(tree.Checkpoint(id.Fold, id.Network), checkpoint);
-        WriteBest(id, checkpoint, accBest, lossBest);
-        PyTorchFile.SaveCheckpoint(tree.Optimizer(id.Fold, id.Network), new Dictionary<string, object?>
-        {
-            ["optimizer"] = checkpoint[ResumeState.OptimizerKey],
-            ["epoch"] = (long)epoch,
-            ["name"] = "Adam",
-        });
-    }
-
-    /// <summary>Writes the best models (ClinicaDL's keys only) of the selections that improved.</summary>
-    private void WriteBest(NetworkId id, Dictionary<string, object?> checkpoint, bool accBest, bool lossBest)
-    {
-        var best = checkpoint.Where(kv => kv.Key is not (ResumeState.OptimizerKey or ResumeState.StateKey)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        if (accBest) PyTorchFile.SaveCheckpoint(tree.BestModel(id.Fold, id.Network, "best_balanced_accuracy"), best);
-        if (lossBest) PyTorchFile.SaveCheckpoint(tree.BestModel(id.Fold, id.Network, "best_loss"), best);
-    }
-
-    /// <summary>On resume at an epoch boundary: rewrites the best models of the checkpoint's own epoch, which a failed write may have missed.</summary>
-    private void RestoreBestModels(NetworkId id, nn.Module model, TorchSharp.Modules.Adam optimizer, ResumeState state)
-    {
-        if (state.Step != 0 || state.Epoch == 0) return;
-        int epoch = state.Epoch - 1;
-        bool acc = task.Classifies && state.BestBaccEpoch == epoch, loss = state.BestLossEpoch == epoch;
-        if (!acc && !loss) return;
-        using var scope = NewDisposeScope();
-        WriteBest(id, Checkpoint(model, optimizer, epoch, state.LastValidLoss, state.LastValidAcc, state), acc, loss);
-    }
-
-    /// <summary>A mid-epoch checkpoint on interrupt: the current weights and the loop state; best models are untouched.</summary>
-    private void SaveResumable(NetworkId id, nn.Module model, TorchSharp.Modules.Adam optimizer, ResumeState state)
-    {
-        using var scope = NewDisposeScope();
-        PyTorchFile.SaveCheckpoint(tree.Checkpoint(id.Fold, id.Network), Checkpoint(model, optimizer, state.Epoch, state.LastValidLoss, state.LastValidAcc, state));
     }
 }
