@@ -75,10 +75,13 @@ internal static class ComputeLimit
             ComputeKind.Conv5Fc3 => [b, 1, .. ClinicaDl.Caps.CapsLayout.CroppedShape.Select(n => (long)n)],
             _ => [b, 1, shape.Side, shape.Side, shape.Side],
         };
-        // Random, [0,1]-valued like min-max-normalised patches; built before the clock starts.
-        var trainBatches = EpochShape.Batches(shape.TrainElements, shape.BatchSize).Select(b => (X: rand(Dims(b)), Y: Labels(b, generator))).ToList();
-        var evalTrain = EpochShape.Batches(shape.TrainElements, shape.EvalBatchSize).Select(b => (X: rand(Dims(b)), Y: Labels(b, generator))).ToList();
-        var evalValid = EpochShape.Batches(shape.ValidElements, shape.EvalBatchSize).Select(b => (X: rand(Dims(b)), Y: Labels(b, generator))).ToList();
+        // Random, [0,1]-valued like min-max-normalised patches; built before the clock starts, as managed arrays that each
+        // step copies into a tensor (as the training's BatchTensors.Input does from its cache): batches held as LibTorch
+        // tensors would sit in malloc's heap between the activations, which the training's never do (at 25 MB an image,
+        // image mode's 30 batches of N = 20 made that heap fragment and every epoch 3x slower than the training's).
+        var trainBatches = EpochShape.Batches(shape.TrainElements, shape.BatchSize).Select(b => (X: Batch(Dims(b), generator), Y: Labels(b, generator))).ToList();
+        var evalTrain = EpochShape.Batches(shape.TrainElements, shape.EvalBatchSize).Select(b => (X: Batch(Dims(b), generator), Y: Labels(b, generator))).ToList();
+        var evalValid = EpochShape.Batches(shape.ValidElements, shape.EvalBatchSize).Select(b => (X: Batch(Dims(b), generator), Y: Labels(b, generator))).ToList();
         var times = new double[epochs];
         var cpu = new double[epochs];
         using var self = Process.GetCurrentProcess();
@@ -97,7 +100,7 @@ internal static class ComputeLimit
                     using (NewDisposeScope())
                     {
                         manual_seed(epoch * 100_000 + step++);
-                        var loss = Loss(x, y);
+                        var loss = Loss(x.Tensor(), y);
                         loss.backward();
                         double value = loss.to(ScalarType.Float64).item<double>();
                         if (!double.IsFinite(value)) throw new InvalidOperationException("loss diverged");
@@ -115,19 +118,20 @@ internal static class ComputeLimit
         }
         finally
         {
-            foreach (var (x, y) in trainBatches.Concat(evalTrain).Concat(evalValid)) { x.Dispose(); y.Dispose(); }
+            foreach (var (_, y) in trainBatches.Concat(evalTrain).Concat(evalValid)) y.Dispose();
         }
         return (times, cpu);
     }
 
-    private static void Evaluate(nn.Module<Tensor, Tensor> model, IReadOnlyList<(Tensor X, Tensor Y)> batches, bool autoencoder)
+    private static void Evaluate(nn.Module<Tensor, Tensor> model, IReadOnlyList<(HostBatch X, Tensor Y)> batches, bool autoencoder)
     {
         model.eval();
         double total = 0;
         using var noGrad = no_grad();
-        foreach (var (x, y) in batches)
+        foreach (var (host, y) in batches)
         {
             using var scope = NewDisposeScope();
+            var x = host.Tensor();
             if (autoencoder)
             {
                 total += nn.functional.mse_loss(model.call(x), x).to(ScalarType.Float64).item<double>() * x.shape[0];
@@ -141,6 +145,20 @@ internal static class ComputeLimit
             GC.KeepAlive(predicted);
         }
         if (!double.IsFinite(total)) throw new InvalidOperationException("evaluation loss is not finite");
+    }
+
+    /// <summary>A batch's voxels in managed memory and its shape.</summary>
+    private sealed record HostBatch(float[] Data, long[] Dims)
+    {
+        /// <summary>A new tensor holding a copy (disposed with the step's scope).</summary>
+        public Tensor Tensor() => tensor(Data, Dims);
+    }
+
+    private static HostBatch Batch(long[] dims, Random generator)
+    {
+        var data = new float[dims.Aggregate(1L, (a, b) => a * b)];
+        for (int i = 0; i < data.Length; i++) data[i] = generator.NextSingle();
+        return new HostBatch(data, dims);
     }
 
     private static Tensor Labels(int count, Random generator)

@@ -16,9 +16,10 @@ internal static class TrainCommand
         var bench = BenchNetwork.Find(o.Network, o.Slices);
         int networks = bench.Networks, perSession = bench.PerSession;
         var ws = Workspace.Find(o.Cli);
+        bool hugePages = HugePagesLikeClinicadl();
         Console.WriteLine($"TrainBench train: clinicadl {bench.Description}, fold 0 of 2, -cpu, batch {o.BatchSize}, " +
                           $"{o.Epochs} epochs, --threads {o.Threads}, -np {o.NProc}{(o.CacheMemory is null ? "" : $", --cache_memory {o.CacheMemory}")}, " +
-                          $"repeat {o.Repeat} (medians); compute-only limit with --malloc {o.Malloc}");
+                          $"repeat {o.Repeat} (medians); compute-only limit with --malloc {o.Malloc}{(hugePages ? ", both on transparent huge pages (glibc.malloc.hugetlb=1)" : "")}");
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine();
 
@@ -57,6 +58,20 @@ internal static class TrainCommand
 
         Report(o, decoded);
         return 0;
+    }
+
+    /// <summary>clinicadl's training runs its malloc on transparent huge pages where the kernel gives them on request
+    /// (ClinicaDl.Cli.HugePages): the compute-only child gets the same tunable, through this process's environment, which
+    /// its children inherit. True when set.</summary>
+    private static bool HugePagesLikeClinicadl()
+    {
+        const string thp = "/sys/kernel/mm/transparent_hugepage/enabled";
+        string tunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "";
+        if (tunables.Contains("glibc.malloc.hugetlb", StringComparison.Ordinal)) return tunables.Contains("glibc.malloc.hugetlb=1", StringComparison.Ordinal);
+        if (Environment.GetEnvironmentVariable("CLINICADL_HUGEPAGES") == "0") return false;
+        if (!File.Exists(thp) || !File.ReadAllText(thp).Contains("[madvise]", StringComparison.Ordinal)) return false;
+        Environment.SetEnvironmentVariable("GLIBC_TUNABLES", (tunables.Length > 0 ? tunables + ":" : "") + "glibc.malloc.hugetlb=1");
+        return true;
     }
 
     /// <summary>(b) in a fresh process, like the training: cold oneDNN primitive cache in epoch 1, and its own peak RSS.</summary>

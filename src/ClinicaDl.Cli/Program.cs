@@ -2,6 +2,9 @@ using System.Runtime.InteropServices;
 using ClinicaDl.Cli;
 using ClinicaDl.Cli.Console;
 
+// Training and evaluation verbs run with malloc on transparent huge pages: the process replaces itself once, before anything starts.
+HugePages.ReplaceProcessIfUseful(args);
+
 // stdout decides the display: a live one on a terminal, plain timestamped lines when redirected (CliContext.Renderer).
 var terminal = LiveTerminal.Detect();
 

@@ -12,7 +12,8 @@ namespace ClinicaDl.Training;
 /// 7 s → 0.8 s over a 4-epoch N = 20 run, 25–35 % less time per epoch. The price is a heap that stays at its high-water
 /// mark: about 200 MB more peak RSS, whatever the number of sessions (the patch cache is managed memory, not malloc's).</para>
 /// <para>Results do not change: LibTorch aligns its buffers itself (64 bytes) however malloc obtains them.
-/// Process-wide, like <c>set_num_threads</c>. Only where glibc is loaded (libc.so.6); elsewhere nothing happens.</para>
+/// Process-wide, like <c>set_num_threads</c>. Only where glibc is loaded (libc.so.6); elsewhere nothing happens.
+/// <c>CLINICADL_MALLOC=default</c> in the environment keeps glibc's defaults (docs/performance.md, Memory).</para>
 /// </remarks>
 internal static unsafe class NativeHeap
 {
@@ -26,6 +27,7 @@ internal static unsafe class NativeHeap
 
     private static bool Tune()
     {
+        if (Environment.GetEnvironmentVariable("CLINICADL_MALLOC") == "default") return false;
         if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libc.so.6", out var libc)) return false;
         if (!NativeLibrary.TryGetExport(libc, "mallopt", out var export)) return false;
         var mallopt = (delegate* unmanaged<int, int, int>)export;

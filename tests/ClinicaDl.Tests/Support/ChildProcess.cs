@@ -53,6 +53,9 @@ internal sealed partial class ChildProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The process id (perl and the dotnet host exec in place, so it is clinicadl's).</summary>
+    public int Id => process.Id;
+
     /// <summary>Waits until the output contains <paramref name="text"/> (or the process ends); true when it appeared.</summary>
     public bool WaitFor(string text, TimeSpan timeout)
     {
