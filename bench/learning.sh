@@ -5,7 +5,12 @@
 # few or fewer epochs? Prints, for each run, the first epoch whose validation balanced accuracy (training.tsv, ROI
 # level) reaches 0.95, and the best validation image-level balanced accuracy.
 # Usage: bench/learning.sh [WORK_FOLDER]   (default bench/results/learning; about 10 minutes on 2 cores)
+#        bench/learning.sh image [WORK_FOLDER]   (issue "image mode": `train image cnn Conv5_FC3` from scratch on the same
+#        CAPS, batch 2, 20 epochs; the first epoch whose validation image-level balanced accuracy reaches 0.95 and the
+#        best one; about 10 minutes on 2 idle cores)
 set -euo pipefail
+mode=roi
+if [ "${1:-}" = image ]; then mode=image; shift; fi
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(realpath -m "${1:-$here/bench/results/learning}")
 dotnet build "$here/src/ClinicaDl.Cli" -c Release -v quiet -nologo >/dev/null
@@ -21,6 +26,18 @@ first_epoch() {  # first epoch (1-based) whose end-of-epoch validation balanced 
   awk -F'\t' 'NR > 1 && $6 >= 0.95 { print $1 + 1; found = 1; exit } END { if (!found) print "never" }' "$1"
 }
 image_bacc() { awk -F'\t' 'NR == 2 { print $2 }' "$1/fold-0/cnn_classification/best_balanced_accuracy/validation_image_level_metrics.tsv"; }
+
+if [ "$mode" = image ]; then
+  # Image mode has one element per session: training.tsv's validation balanced accuracy is the image-level one.
+  start=$(date +%s)
+  clinicadl train image cnn "$work/caps" t1-linear "$work/caps/labels" "$work/image" Conv5_FC3 -cpu --n_splits 2 --split 0 \
+    --batch_size 2 --learning_rate 1e-4 --seed 0 --overwrite -q --epochs 20 >/dev/null
+  t_image=$(( $(date +%s) - start ))
+  best=$(awk -F'\t' 'NR > 1 && $6 > b { b = $6 } END { print b + 0 }' "$work/image/fold-0/training.tsv")
+  printf '%-26s %-28s %-30s %s\n' run "first epoch valid bacc>=0.95" "best valid image-level bacc" seconds
+  printf '%-26s %-28s %-30s %s\n' "image cnn Conv5_FC3" "$(first_epoch "$work/image/fold-0/training.tsv")" "$best ($(image_bacc "$work/image") in the best model's table)" "$t_image"
+  exit 0
+fi
 
 start=$(date +%s)
 clinicadl train roi cnn "$work/caps" t1-linear "$work/caps/labels" "$work/scratch" Conv4_FC3 "${common[@]}" --epochs 20 >/dev/null
