@@ -42,9 +42,6 @@ public sealed record ImageOptions : ModeOptions
                 + "(\"mode\": \"image\", \"preprocessing\": \"shepplogan\" in random_search.json), whose RandomArchitecture is 2-D; the image networks are 3-D", o.Preprocessing);
         if (o.NetworkKind.NetworkPerElement)
             throw new InvalidOptionException("network", "cnn or autoencoder (multicnn is not offered for images, as in ClinicaDL 0.2.1)", "multicnn");
-        if (o.Architecture is null && !o.NetworkKind.Reconstructs && Architecture.Find(o.Model) is { Variational: true })
-            throw new InvalidOptionException("MODEL", "Conv5_FC3, Conv5_FC3_mni or Conv6_FC3 for cnn (VConv5_FC3's variational training, with its KL term, "
-                + "is not implemented yet; its autoencoder is)", o.Model);
     }
 
     /// <inheritdoc />

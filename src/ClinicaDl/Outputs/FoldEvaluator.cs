@@ -92,7 +92,7 @@ internal sealed class FoldEvaluator(ResultsTree tree, PatchCache cache, int eval
         if (!labelled) return null;
         var imageMetrics = BinaryMetrics.From(images.Select(i => i.TrueLabel).ToList(), images.Select(i => i.PredictedLabel).ToList());
         if (wholeImage)
-            ResultTables.WriteWholeImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), parts[0].Result.Metrics!, parts[0].Result.TotalLoss);
+            ResultTables.WriteWholeImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), parts[0].Result.Metrics!, parts[0].Result.TotalLoss, parts[0].Result.TotalKlLoss);
         else if (cache.Elements.Count == 1)
             ResultTables.WriteSingleRoiImageMetrics(tree.Table(fold, selection, prefix, "image", "metrics"), parts[0].Result.Metrics!, parts[0].Result.TotalLoss);
         else

@@ -47,6 +47,12 @@ public static class ResultTables
     /// <summary>Validation loss column of <c>training.tsv</c>.</summary>
     public const string LossValid = "loss_valid";
 
+    /// <summary>Mean training KL term column of a variational CNN's <c>training.tsv</c> (VConv5_FC3, spec modes §3.5).</summary>
+    public const string KlLossTrain = "kl_loss_train";
+
+    /// <summary>Mean validation KL term column of a variational CNN's <c>training.tsv</c>.</summary>
+    public const string KlLossValid = "kl_loss_valid";
+
     /// <summary>Training balanced accuracy column of a CNN's <c>training.tsv</c>.</summary>
     public const string BalancedAccuracyTrain = "balanced_accuracy_train";
 
@@ -93,6 +99,9 @@ public static class ResultTables
     public static readonly IReadOnlyList<string> CnnTrainingColumns =
         [Epoch, Iteration, Time, BalancedAccuracyTrain, LossTrain, BalancedAccuracyValid, LossValid];
 
+    /// <summary><c>training.tsv</c> of the variational CNN (VConv5_FC3): a CNN's columns, then the mean KL terms (spec modes §3.5).</summary>
+    public static readonly IReadOnlyList<string> VariationalTrainingColumns = [.. CnnTrainingColumns, KlLossTrain, KlLossValid];
+
     /// <summary><c>training.tsv</c> of an autoencoder.</summary>
     public static readonly IReadOnlyList<string> AutoencoderTrainingColumns = [Epoch, Iteration, Time, LossTrain, LossValid];
 
@@ -134,9 +143,10 @@ public static class ResultTables
     public static void WriteSingleRoiImageMetrics(string path, BinaryMetrics m, double totalLoss)
         => TsvWriter.Write(path, SingleRoiImageMetricsColumns, [[m.Accuracy, m.BalancedAccuracy, m.Sensitivity, m.Specificity, m.Ppv, m.Npv, totalLoss, 0]]);
 
-    /// <summary>Writes the image-level metrics of image mode (spec modes §3.5).</summary>
-    public static void WriteWholeImageMetrics(string path, BinaryMetrics m, double totalLoss)
-        => TsvWriter.Write(path, WholeImageMetricsColumns, [[m.Accuracy, m.BalancedAccuracy, m.Sensitivity, m.Specificity, m.Ppv, m.Npv, totalLoss, 0, null]]);
+    /// <summary>Writes the image-level metrics of image mode (spec modes §3.5): <c>total_kl_loss</c> is the pass's KL term of a
+    /// variational network (<paramref name="totalKlLoss"/>), <c>0</c> for the others.</summary>
+    public static void WriteWholeImageMetrics(string path, BinaryMetrics m, double totalLoss, double? totalKlLoss = null)
+        => TsvWriter.Write(path, WholeImageMetricsColumns, [[m.Accuracy, m.BalancedAccuracy, m.Sensitivity, m.Specificity, m.Ppv, m.Npv, totalLoss, (object?)totalKlLoss ?? 0, null]]);
 
     /// <summary>An unlabelled session (classify without diagnoses) has an empty true_label.</summary>
     private static object? Label(int label) => label < 0 ? null : label;

@@ -12,6 +12,7 @@ public sealed class TrainingLog : INetworkEvents
 {
     private readonly string tsvPath;
     private readonly bool classification;
+    private readonly bool variational;
     private readonly List<IReadOnlyList<object?>> rows = [];
     private readonly EventFileWriter trainEvents;
     private readonly EventFileWriter validEvents;
@@ -23,10 +24,13 @@ public sealed class TrainingLog : INetworkEvents
     /// <param name="now">Creation time of the event files.</param>
     /// <param name="resume">When continuing from a checkpoint: the rows of training.tsv to keep and the last TensorBoard step
     /// to keep; whatever was logged after the checkpoint is dropped, since the resumed run logs it again. Null starts empty.</param>
-    public TrainingLog(string tsvPath, string tensorboardDir, bool classification, DateTimeOffset now, (int Rows, long LastStep)? resume = null)
+    /// <param name="variational">True for VConv5_FC3: training.tsv gains <c>kl_loss_train</c>, <c>kl_loss_valid</c> (spec modes §3.5);
+    /// TensorBoard still gets only balanced accuracy and loss.</param>
+    public TrainingLog(string tsvPath, string tensorboardDir, bool classification, DateTimeOffset now, (int Rows, long LastStep)? resume = null, bool variational = false)
     {
         this.tsvPath = tsvPath;
         this.classification = classification;
+        this.variational = variational;
         long dropAfter = resume?.LastStep ?? long.MinValue;
         trainEvents = EventFileWriter.OpenOrCreate(Path.Combine(tensorboardDir, "train"), now, dropAfter);
         validEvents = EventFileWriter.OpenOrCreate(Path.Combine(tensorboardDir, "validation"), now, dropAfter);
@@ -41,16 +45,22 @@ public sealed class TrainingLog : INetworkEvents
     void INetworkEvents.Evaluated(NetworkEvaluation evaluation)
     {
         var r = evaluation.Report;
-        Add(r.Epoch, r.Iteration, r.Seconds, r.TrainLoss, r.ValidLoss, r.TrainBalancedAccuracy, r.ValidBalancedAccuracy, evaluation.TensorBoardStep, evaluation.WallTime);
+        Add(r.Epoch, r.Iteration, r.Seconds, r.TrainLoss, r.ValidLoss, r.TrainBalancedAccuracy, r.ValidBalancedAccuracy, evaluation.TensorBoardStep, evaluation.WallTime,
+            r.TrainKlLoss, r.ValidKlLoss);
         Flush();
     }
 
-    /// <summary>Adds one evaluation: a training.tsv row and the scalars at TensorBoard step <paramref name="step"/>.</summary>
-    public void Add(int epoch, int iteration, double seconds, double trainLoss, double validLoss, double? trainBacc, double? validBacc, long step, DateTimeOffset wallTime)
+    /// <summary>Adds one evaluation: a training.tsv row and the scalars at TensorBoard step <paramref name="step"/>; a variational
+    /// network's row ends with the mean KL terms <paramref name="trainKl"/> and <paramref name="validKl"/>.</summary>
+    public void Add(int epoch, int iteration, double seconds, double trainLoss, double validLoss, double? trainBacc, double? validBacc, long step, DateTimeOffset wallTime,
+        double? trainKl = null, double? validKl = null)
     {
-        rows.Add(classification
-            ? [epoch, iteration, seconds, trainBacc, trainLoss, validBacc, validLoss]
-            : [epoch, iteration, seconds, trainLoss, validLoss]);
+        rows.Add((classification, variational) switch
+        {
+            (true, true) => [epoch, iteration, seconds, trainBacc, trainLoss, validBacc, validLoss, trainKl, validKl],
+            (true, false) => [epoch, iteration, seconds, trainBacc, trainLoss, validBacc, validLoss],
+            _ => [epoch, iteration, seconds, trainLoss, validLoss],
+        });
         if (classification)
         {
             trainEvents.AddScalar("balanced_accuracy", (float)trainBacc!.Value, step, wallTime);
@@ -63,7 +73,9 @@ public sealed class TrainingLog : INetworkEvents
     /// <summary>Rewrites training.tsv and both event files.</summary>
     public void Flush()
     {
-        TsvWriter.Write(tsvPath, classification ? ResultTables.CnnTrainingColumns : ResultTables.AutoencoderTrainingColumns, rows);
+        var columns = !classification ? ResultTables.AutoencoderTrainingColumns
+            : variational ? ResultTables.VariationalTrainingColumns : ResultTables.CnnTrainingColumns;
+        TsvWriter.Write(tsvPath, columns, rows);
         trainEvents.Flush();
         validEvents.Flush();
     }

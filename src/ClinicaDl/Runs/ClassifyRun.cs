@@ -187,7 +187,7 @@ public sealed class ClassifyRun(ClassifyOptions options, ITrainingObserver? obse
     {
         var network = NetworkFactory.Create(model, elementShape);
         network.to(device);
-        return new ClassificationTask(network, device);
+        return ClassificationTask.For(network, device); // VConv5_FC3: its metrics' total_kl_loss is the pass's KL term
     }
 
     /// <summary>The sessions of a cohort: its TSV file, or the <c>&lt;DIAG&gt;_baseline.tsv</c> files of its folder.</summary>

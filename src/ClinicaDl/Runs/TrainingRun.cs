@@ -159,7 +159,7 @@ public sealed class TrainingRun
                 var trainer = new NetworkTrainer(options, tree, cache, task, device, observer, time, (id, classification, now, resumed) =>
                 [
                     new TrainingLog(tree.TrainingTsv(id.Fold, id.Network), tree.TensorBoard(id.Fold, id.Network), classification, now,
-                        (resumed?.LogRows ?? 0, resumed?.LastTensorBoardStep ?? long.MinValue)),
+                        (resumed?.LogRows ?? 0, resumed?.LastTensorBoardStep ?? long.MinValue), task.Variational),
                     new CheckpointStore(tree, options.Optimization, classification),
                 ]);
                 trainer.Train(network, cancel, resume);
@@ -259,7 +259,7 @@ public sealed class TrainingRun
         if (seed is long s) manual_seed(s);
         var model = NetworkFactory.Create(options, elementShape);
         model.to(device);
-        return model is AutoEncoder ae ? new ReconstructionTask(ae, device, Precision) : new ClassificationTask(model, device, Precision);
+        return model is AutoEncoder ae ? new ReconstructionTask(ae, device, Precision) : ClassificationTask.For(model, device, Precision);
     }
 
     /// <summary>The best validation mean loss of the autoencoder of a fold, from its training.tsv.</summary>

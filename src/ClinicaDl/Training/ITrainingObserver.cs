@@ -34,9 +34,11 @@ public readonly record struct StepReport(NetworkId Id, int Epoch, int Step, int 
 /// <param name="BestAccuracy">This epoch became the best by balanced accuracy.</param>
 /// <param name="BestLoss">This epoch became the best by loss.</param>
 /// <param name="Epochs">Maximum epochs.</param>
+/// <param name="TrainKlLoss">Mean train KL term of a variational network (VConv5_FC3; not part of <paramref name="TrainLoss"/>), else null.</param>
+/// <param name="ValidKlLoss">Mean validation KL term of a variational network, else null.</param>
 public sealed record EpochReport(NetworkId Id, int Epoch, int Iteration, bool EndOfEpoch, double Seconds,
     double TrainLoss, double ValidLoss, double? TrainBalancedAccuracy, double? ValidBalancedAccuracy,
-    bool BestAccuracy, bool BestLoss, int Epochs);
+    bool BestAccuracy, bool BestLoss, int Epochs, double? TrainKlLoss = null, double? ValidKlLoss = null);
 
 /// <summary>Receives what the library does; the CLI turns these into progress displays and log lines (STYLE §5, §16).</summary>
 /// <remarks>Called on the training thread, except <see cref="ImageCached"/>, which decoding threads call.</remarks>

@@ -13,6 +13,9 @@ internal interface ITrainingTask
     /// <summary>True when passes produce predictions and balanced accuracy (not for the autoencoder).</summary>
     bool Classifies { get; }
 
+    /// <summary>True when the network is variational (VConv5_FC3): its training loss adds the KL term, and its passes report the KL term apart (<see cref="PassResult.TotalKlLoss"/>).</summary>
+    bool Variational { get; }
+
     /// <summary>True when <see cref="TrainingLoss"/> sums over the batch (cross-entropy), false when it averages (MSE).</summary>
     bool LossIsSummed { get; }
 

@@ -148,7 +148,7 @@ internal sealed class NetworkTrainer
         private void Evaluated(int epoch, int iteration, bool endOfEpoch, PassResult train, PassResult valid, bool accBest, bool lossBest)
         {
             var report = new EpochReport(id, epoch, iteration, endOfEpoch, Seconds(), train.MeanLoss, valid.MeanLoss,
-                train.BalancedAccuracy, valid.BalancedAccuracy, accBest, lossBest, trainer.options.Optimization.Epochs);
+                train.BalancedAccuracy, valid.BalancedAccuracy, accBest, lossBest, trainer.options.Optimization.Epochs, train.MeanKlLoss, valid.MeanKlLoss);
             Raise(s => s.Evaluated(new NetworkEvaluation(report, state.LastTensorBoardStep, trainer.time.GetUtcNow())));
             state.LogRows++;
         }

@@ -17,6 +17,8 @@ internal sealed class ReconstructionTask(nn.Module<Tensor, Tensor> model, Device
 
     public bool LossIsSummed => false;
 
+    public bool Variational => false;
+
     public Tensor TrainingLoss(Tensor input, Tensor labels) => nn.functional.mse_loss(Forward(input), input);
 
     public PassResult Evaluate(PatchCache cache, IReadOnlyList<ElementSample> elements, int batchSize, CancellationToken cancel)

@@ -28,9 +28,6 @@ public sealed class TrainImageBadInputTests(SyntheticCapsFixture data)
         => Refused(Run("cnn", "Conv5_FC3_mni"), "MODEL: Conv5_FC3_mni does not fit 169×208×179 images", "97–128 × 129–160 × 97–128");
 
     [Fact]
-    public void VariationalCnn_IsRefused() => Refused(Run("cnn", "VConv5_FC3"), "MODEL:", "VConv5_FC3");
-
-    [Fact]
     public void UnknownModel_IsRefused() => Refused(Run("cnn", "Conv7_FC3"), "MODEL");
 
     [Fact]

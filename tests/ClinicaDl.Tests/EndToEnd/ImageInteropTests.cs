@@ -36,4 +36,53 @@ print(worst)
         string worst = Python.Run(script, output, data.Caps).Trim();
         Assert.True(double.Parse(worst, System.Globalization.CultureInfo.InvariantCulture) < 1e-5, $"largest probability difference {worst}");
     }
+
+    /// <summary>A <c>train image cnn ... VConv5_FC3</c> model loads strict into the spec's PyTorch VConv5_FC3; in eval mode (z = mu) it gives
+    /// our validation probabilities, and 0.2.1's <c>kl_divergence</c> (torch.distributions) summed over the validation sessions gives our <c>total_kl_loss</c>.</summary>
+    [PythonFact("torch", "nibabel")]
+    public void VariationalModelBest_LoadsStrictInPyTorch_AndReproducesValidationProbabilitiesAndKl()
+    {
+        string output = data.TrainedVariationalCnn;
+        string script = PythonImageModels.Source + """
+
+import sys, csv, nibabel as nib
+out, caps = sys.argv[1], sys.argv[2]
+
+def kl_divergence(z, mu, std):  # clinicadl 0.2.1, cnn_utils.py
+    p = torch.distributions.Normal(torch.zeros_like(mu), torch.ones_like(std))
+    q = torch.distributions.Normal(mu, std)
+    return (q.log_prob(z) - p.log_prob(z)).mean(-1).sum()
+
+worst, worst_kl = 0.0, 0.0
+for selection in ("best_balanced_accuracy", "best_loss"):
+    ckpt = torch.load(f"{out}/fold-0/models/{selection}/model_best.pth.tar")
+    assert set(ckpt) >= {"model", "epoch", "valid_loss", "valid_acc"}, list(ckpt)
+    model = image_cnn("VConv5_FC3", dropout=0.5)
+    model.load_state_dict(ckpt["model"], strict=True)
+    model.eval()
+    folder = f"{out}/fold-0/cnn_classification/{selection}"
+    rows = list(csv.DictReader(open(f"{folder}/validation_image_level_prediction.tsv"), delimiter="\t"))
+    assert len(rows) == 4, len(rows)
+    total_kl = 0.0
+    for r in rows:
+        p, s = r["participant_id"], r["session_id"]
+        x = torch.from_numpy(nib.load(f"{caps}/subjects/{p}/{s}/t1_linear/{p}_{s}_T1w_space-MNI152NLin2009cSym_desc-Crop_res-1x1x1_T1w.nii.gz").get_fdata(dtype="float32")).float()
+        x = ((x - x.min()) / (x.max() - x.min())).reshape(1, 1, *x.shape)
+        with torch.no_grad():
+            z, mu, std, logits = model(x)
+            total_kl += kl_divergence(z, mu, std).item()
+        proba = torch.softmax(logits, dim=1)[0]
+        worst = max(worst, abs(proba[0].item() - float(r["proba0"])), abs(proba[1].item() - float(r["proba1"])))
+        assert int(r["predicted_label"]) == (0 if proba[0] >= proba[1] else 1)
+    metrics = list(csv.DictReader(open(f"{folder}/validation_image_level_metrics.tsv"), delimiter="\t"))[0]
+    ours = float(metrics["total_kl_loss"])
+    worst_kl = max(worst_kl, abs(ours - total_kl) / max(abs(total_kl), 1e-12))
+print(worst, worst_kl)
+""";
+        var report = Python.Run(script, output, data.VariationalCaps).Trim().Split(' ');
+        double worst = double.Parse(report[0], System.Globalization.CultureInfo.InvariantCulture);
+        double worstKl = double.Parse(report[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(worst < 1e-5, $"largest probability difference {report[0]}");
+        Assert.True(worstKl < 1e-4, $"largest relative difference of total_kl_loss {report[1]}");
+    }
 }

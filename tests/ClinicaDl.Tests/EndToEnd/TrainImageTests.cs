@@ -116,6 +116,87 @@ public sealed class TrainImageTests(SmallImageCapsFixture data)
     }
 
     [Fact]
+    public void VariationalCnn_LogsAndWritesItsKlTerm_AndClassifies()
+    {
+        string output = data.TrainedVariationalCnn;
+        var expected = new List<string> { "commandline.json", "environment.txt", "training_summary.png", "fold-0/split.tsv", "fold-0/training.tsv", "fold-0/training.png" };
+        foreach (var s in Selections)
+        {
+            expected.Add($"fold-0/models/{s}/model_best.pth.tar");
+            foreach (var subset in Subsets)
+                foreach (var kind in new[] { "prediction", "metrics" })
+                    expected.Add($"fold-0/cnn_classification/{s}/{subset}_image_level_{kind}.tsv");
+        }
+        Assert.Equal(expected.Order(), Files(output));
+
+        // training.tsv: a cnn's columns, then the mean KL terms (spec modes §3.5), which are not part of the losses. Evaluation
+        // runs at z = mu, where 0.2.1's estimate log q(z) − log p(z) is mean(mu²/2 − log σ): not a true KL divergence, it may be
+        // negative; its value is checked against 0.2.1's formula in ImageInteropTests.
+        var training = TsvTable.Read(Path.Combine(output, "fold-0", "training.tsv"));
+        Assert.Equal(["epoch", "iteration", "time", "balanced_accuracy_train", "loss_train", "balanced_accuracy_valid", "loss_valid", "kl_loss_train", "kl_loss_valid"], training.Columns);
+        var row = Assert.Single(training.Rows);
+        foreach (int column in new[] { 4, 6, 7, 8 })
+        {
+            double value = double.Parse(row[column], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(double.IsFinite(value) && (column < 7 ? value > 0 : value != 0), $"{training.Columns[column]} = {row[column]}");
+        }
+
+        foreach (var s in Selections)
+        {
+            string dir = Path.Combine(output, "fold-0", "cnn_classification", s);
+            foreach (var subset in Subsets)
+            {
+                var metrics = TsvTable.Read(Path.Combine(dir, $"{subset}_image_level_metrics.tsv"));
+                Assert.Equal(["accuracy", "balanced_accuracy", "sensitivity", "specificity", "ppv", "npv", "total_loss", "total_kl_loss", "image_id"], metrics.Columns);
+                var m = Assert.Single(metrics.Rows);
+                double kl = double.Parse(m[7], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(double.IsFinite(kl) && kl != 0, $"{subset} total_kl_loss = {m[7]}"); // 0 only for the other networks
+            }
+            var checkpoint = PyTorchFile.LoadCheckpoint(Path.Combine(output, "fold-0", "models", s, "model_best.pth.tar"));
+            Assert.Equal(["model", "epoch", "valid_loss", "valid_acc"], checkpoint.Keys);
+        }
+        // The validation KL of the last epoch's model (training.tsv, per image) is the best_loss model's (one epoch: the same model).
+        var bestLoss = TsvTable.Read(Path.Combine(output, "fold-0", "cnn_classification", "best_loss", "validation_image_level_metrics.tsv")).Rows[0];
+        Assert.Equal(double.Parse(row[8], System.Globalization.CultureInfo.InvariantCulture),
+            double.Parse(bestLoss[7], System.Globalization.CultureInfo.InvariantCulture) / 4, 5);
+
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "commandline.json"))))
+        {
+            Assert.Equal(SmallImageCapsFixture.VariationalModel, json.RootElement.GetProperty("model").GetString());
+            Assert.Equal(0.5, json.RootElement.GetProperty("dropout").GetDouble()); // accepted and ignored (M25)
+        }
+
+        // classify rebuilds VConv5_FC3 from commandline.json: the validation sessions give the validation tables, KL term included.
+        string valid = Path.Combine(data.Labels, "validation_splits-2", "split-0");
+        var classify = CliRunner.Run("classify", data.VariationalCaps, valid, output, "heldout", "-cpu", "--threads", "1");
+        Assert.True(classify.ExitCode == 0, classify.All);
+        foreach (var s in Selections)
+        {
+            string dir = Path.Combine(output, "fold-0", "cnn_classification", s);
+            Assert.Equal(File.ReadAllText(Path.Combine(dir, "validation_image_level_prediction.tsv")), File.ReadAllText(Path.Combine(dir, "heldout_image_level_prediction.tsv")));
+            Assert.Equal(File.ReadAllText(Path.Combine(dir, "validation_image_level_metrics.tsv")), File.ReadAllText(Path.Combine(dir, "heldout_image_level_metrics.tsv")));
+        }
+
+        // cnn → cnn transfer learning: a VConv5_FC3 starts from the folder's best model (its whole state, loaded strictly).
+        string transferred = data.NewOutput("vcnn-from-vcnn");
+        var t = CliRunner.Run(SmallImageCapsFixture.ModelTrainCommand(SmallImageCapsFixture.VariationalModel, "cnn", data.VariationalCaps, data.Labels, transferred, 1,
+            "--transfer_learning_path", output, "-v"));
+        Assert.True(t.ExitCode == 0, t.All);
+        Assert.Contains(Path.Combine(output, "fold-0", "models", "best_balanced_accuracy", "model_best.pth.tar"), t.All);
+    }
+
+    [Fact]
+    public void VariationalCnn_OnImagesItDoesNotFit_IsRefusedBeforeAnythingIsWritten()
+    {
+        string output = data.NewOutput("vcnn-small");
+        var result = CliRunner.Run(SmallImageCapsFixture.ModelTrainCommand(SmallImageCapsFixture.VariationalModel, "cnn", data.Caps, data.Labels, output, 1));
+        Assert.True(result.ExitCode == 2, result.All);
+        Assert.Contains("MODEL: VConv5_FC3 does not fit 97×129×97 images", result.Error);
+        Assert.Contains("161–192 × 193–224 × 161–192", result.Error);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void Autoencoder_WritesReconstructionsWithTheImageAffine_AndItsEncoderStartsACnn()
     {
         string output = Train("autoencoder", "ae", null, "--visualization");

@@ -50,6 +50,7 @@ public sealed partial class ResultTableColumnsTests
             ResultTables.WholeImageMetricsColumns);
         Assert.Equal(["epoch", "iteration", "time", "balanced_accuracy_train", "loss_train", "balanced_accuracy_valid", "loss_valid"],
             ResultTables.CnnTrainingColumns);
+        Assert.Equal([.. ResultTables.CnnTrainingColumns, "kl_loss_train", "kl_loss_valid"], ResultTables.VariationalTrainingColumns);
         Assert.Equal(["participant_id", "session_id", "diagnosis", "cohort", "subset"], ResultTables.SplitColumns);
     }
 }
