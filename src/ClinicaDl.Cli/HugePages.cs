@@ -61,7 +61,8 @@ internal static class HugePages
     /// <summary>Replaces the process with itself on huge pages when <see cref="Wanted"/>; returns only when it does not (or cannot).</summary>
     public static void ReplaceProcessIfUseful(string[] args)
     {
-        if (!OperatingSystem.IsLinux()) return;
+        // Quick verbs (help, tsvtool, generate, …) return before any file or the environment is read: nothing added to their start-up.
+        if (!OperatingSystem.IsLinux() || !args.Any(Verbs.Contains)) return;
         string? mode;
         List<string> argv;
         try
