@@ -37,10 +37,10 @@ public sealed class Conv4Fc3 : nn.Module<Tensor, Tensor>, IMixedPrecisionForward
         features = FeatureLayers();
         classifier = nn.Sequential(
             nn.Flatten(),
-            nn.Dropout(dropout),
+            new SeededDropout(dropout),
             nn.Linear(FlattenedSize, 50),
             nn.ReLU(),
-            nn.Dropout(dropout),
+            new SeededDropout(dropout),
             nn.Linear(50, 40),
             nn.ReLU(),
             nn.Linear(40, 2));

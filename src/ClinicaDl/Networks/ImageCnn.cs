@@ -28,7 +28,7 @@ public sealed class ImageCnn : nn.Module<Tensor, Tensor>, IMixedPrecisionForward
         features = architecture.Features.Build();
         classifier = nn.Sequential(
             nn.Flatten(),
-            nn.Dropout(dropout),
+            new SeededDropout(dropout),
             nn.Linear(architecture.FlattenedSize, architecture.Hidden),
             nn.ReLU(),
             nn.Linear(architecture.Hidden, 50),

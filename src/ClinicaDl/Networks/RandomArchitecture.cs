@@ -49,7 +49,7 @@ public sealed class RandomArchitecture : nn.Module<Tensor, Tensor>, IMixedPrecis
             blocks.Add(($"conv{i}", Block(convolutions[i], convolutions[i].InChannels ?? inputShape[0], is3d, normalization)));
         features = nn.Sequential(blocks.ToArray());
 
-        var head = new List<(string, nn.Module<Tensor, Tensor>)> { ("0", nn.Flatten()), ("1", nn.Dropout(dropout)) };
+        var head = new List<(string, nn.Module<Tensor, Tensor>)> { ("0", nn.Flatten()), ("1", new SeededDropout(dropout)) };
         var sizes = FullyConnectedSizes(convolutions, fcBlocks, inputShape);
         for (int k = 0; k < sizes.Count; k++)
             head.Add(($"FC{k}", k == sizes.Count - 1

@@ -17,7 +17,7 @@ namespace ClinicaDl.Networks;
 /// but <c>layer4</c>, <c>fc</c> and <c>fc_out</c> is frozen (<see cref="Freeze"/>): 8,908,730 trainable parameters. Frozen
 /// BatchNorm layers still update their running statistics in training mode (spec M10, mirrored).
 /// </remarks>
-public sealed class ResNet18 : nn.Module<Tensor, Tensor>
+public sealed class ResNet18 : nn.Module<Tensor, Tensor>, ICustomInitialisation
 {
     /// <summary>The network's name as ClinicaDL's MODEL argument spells it.</summary>
     public const string ModelName = "resnet18";
@@ -37,7 +37,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     private readonly Sequential layer4;
     private readonly AvgPool2d avgpool;
     private readonly Linear fc;
-    private readonly Dropout drop_out;
+    private readonly SeededDropout drop_out;
     private readonly Linear fc_out;
 #pragma warning restore IDE1006, SA1306
 
@@ -54,10 +54,10 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
         layer4 = BasicBlock.Layer(256, 512, 2);
         avgpool = nn.AvgPool2d(7, stride: 1);
         fc = nn.Linear(512, 1000);
-        drop_out = nn.Dropout(dropout);
+        drop_out = new SeededDropout(dropout);
         fc_out = nn.Linear(1000, 2);
         RegisterComponents();
-        Initialise();
+        Draw(null);
         Freeze();
     }
 
@@ -67,16 +67,21 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     /// <summary>The keys of a torchvision ResNet-18 (<c>resnet18-5c106cde.pth</c>) are these minus the ones starting with this.</summary>
     public const string AddedPrefix = "fc_out.";
 
-    private void Initialise()
+    /// <inheritdoc />
+    public void Initialise(Generator generator) => Draw(generator);
+
+    /// <summary>0.2.1's initialisation: convolutions from N(0, 2/n), BatchNorm 1 and 0; from LibTorch's generator when <paramref name="generator"/> is null.</summary>
+    private void Draw(Generator? generator)
     {
         using var noGrad = no_grad();
-        foreach (var (_, module) in named_modules())
+        foreach (var module in Initialisation.PreOrder(this))
         {
             switch (module)
             {
                 case Conv2d conv:
                     var k = conv.weight!.shape;
-                    nn.init.normal_(conv.weight, 0, Math.Sqrt(2.0 / (k[2] * k[3] * k[0])));
+                    // Tensor.normal_, not nn.init.normal_: TorchSharp 0.107's init.normal_ draws other values when given a generator.
+                    conv.weight.normal_(0, Math.Sqrt(2.0 / (k[2] * k[3] * k[0])), generator);
                     break;
                 case BatchNormalization bn:
                     nn.init.ones_(bn.weight!);

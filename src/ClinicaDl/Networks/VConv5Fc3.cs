@@ -70,7 +70,7 @@ public sealed class VConv5Fc3 : nn.Module<Tensor, Tensor>, IMixedPrecisionForwar
         var logVar = Apply(fc_var, h); // 0.2.1 computes log_var before mu
         var mu = Apply(fc_mu, h);
         var std = exp(logVar.div(HeldScalars.Two));
-        var z = training ? mu.add(std * randn_like(std), HeldScalars.One) : mu;
+        var z = training ? mu.add(std * randn(std.shape, std.dtype, std.device, generator: LayerDraws.For(std.device)), HeldScalars.One) : mu;
         return new VariationalOutput(z, mu, std, Apply(classifier, z));
     }
 

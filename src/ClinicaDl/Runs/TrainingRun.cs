@@ -253,11 +253,11 @@ public sealed class TrainingRun
         return order.Select(e => e.CacheIndex).Concat(first.Valid.Select(e => e.CacheIndex));
     }
 
-    /// <summary>A fresh network and its task; with a seed, LibTorch's generator is seeded first so PyTorch's default initialisation is reproducible.</summary>
+    /// <summary>A fresh network and its task; with a seed, PyTorch's default initialisation is drawn from a generator of its own seeded with it (what constructing after <c>manual_seed</c> gives, whatever other threads draw).</summary>
     private ITrainingTask CreateTask(Device device, long? seed)
     {
-        if (seed is long s) manual_seed(s);
         var model = NetworkFactory.Create(options, elementShape);
+        if (seed is long s) Initialisation.Reset(model, s);
         model.to(device);
         return model is AutoEncoder ae ? new ReconstructionTask(ae, device, Precision) : ClassificationTask.For(model, device, Precision);
     }

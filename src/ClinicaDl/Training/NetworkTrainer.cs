@@ -3,6 +3,7 @@ using System.Globalization;
 using ClinicaDl.Common;
 using ClinicaDl.Data;
 using ClinicaDl.Errors;
+using ClinicaDl.Networks;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.PyTorch;
 using ClinicaDl.Options;
@@ -286,8 +287,9 @@ internal sealed class NetworkTrainer
     private double TrainStep(Batch batch, int fold, int network, int epoch)
     {
         using var scope = NewDisposeScope();
-        // Dropout draws from LibTorch's generator: seed it from the step's position so a resumed run draws the same masks.
-        manual_seed(Seeds.TorchSeed(options.Seed, "step", fold, network, epoch, batch.Index));
+        // Dropout (and VConv5_FC3's sampling) draws from this thread's generator: seeded from the step's position, a resumed
+        // run draws the same masks, whatever other threads draw.
+        LayerDraws.Seed(Seeds.TorchSeed(options.Seed, "step", fold, network, epoch, batch.Index));
         var input = BatchTensors.Input(batch, device);
         var labels = BatchTensors.Labels(batch, device);
         var loss = task.TrainingLoss(input, labels);

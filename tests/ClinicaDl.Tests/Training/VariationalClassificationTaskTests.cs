@@ -24,9 +24,9 @@ public sealed class VariationalClassificationTaskTests
         var input = rand([1, 1, 161, 193, 161]);
         var labels = tensor(new long[] { 1 });
 
-        manual_seed(5);
+        LayerDraws.Seed(5);
         double loss = task.TrainingLoss(input, labels).item<float>();
-        manual_seed(5);
+        LayerDraws.Seed(5);
         var output = model.ForwardVariational(input);
         double ce = nn.functional.cross_entropy(output.Logits, labels, reduction: nn.Reduction.Sum).item<float>();
         double kl = VConv5Fc3.KlDivergence(output).item<float>();
@@ -54,9 +54,9 @@ public sealed class VariationalClassificationTaskTests
         var amp = PrecisionMode.For(amp: true, useCpu: true);
         Assert.Equal(PrecisionMode.CpuRunsBf16() ? ScalarType.BFloat16 : null, amp.Half);
 
-        manual_seed(5);
+        LayerDraws.Seed(5);
         double mixed = ClassificationTask.For(model, CPU, amp).TrainingLoss(input, labels).item<float>();
-        manual_seed(5);
+        LayerDraws.Seed(5);
         double full = ClassificationTask.For(model, CPU).TrainingLoss(input, labels).item<float>();
         Assert.True(double.IsFinite(mixed) && Math.Abs(mixed - full) <= 0.05 * Math.Abs(full), $"--amp loss {mixed}, float32 loss {full}");
     }
