@@ -1,3 +1,4 @@
+using ClinicaDl.Networks;
 using ClinicaDl.Training;
 using static TorchSharp.torch;
 
@@ -7,8 +8,8 @@ public sealed class AdamStepTests
 {
     private static nn.Module<Tensor, Tensor> Network()
     {
-        manual_seed(7);
         var net = nn.Sequential(("a", nn.Linear(6, 5)), ("relu", nn.ReLU()), ("b", nn.Linear(5, 2)));
+        Initialisation.Reset(net, 7); // the same weights every call, whatever other test classes draw meanwhile
         net.named_parameters().First(p => p.name == "a.bias").parameter.requires_grad = false; // frozen, as resnet18's early layers
         return net;
     }
