@@ -8,9 +8,13 @@
 #        bench/learning.sh image [WORK_FOLDER]   (issue "image mode": `train image cnn Conv5_FC3` from scratch on the same
 #        CAPS, batch 2, 20 epochs; the first epoch whose validation image-level balanced accuracy reaches 0.95 and the
 #        best one; about 10 minutes on 2 idle cores)
+#        bench/learning.sh patch [WORK_FOLDER]   (issue "patch mode": `train patch cnn Conv4_FC3` from scratch on the same
+#        CAPS, default 36 patches of 50³, batch 8, 20 epochs; the first epoch whose validation patch-level balanced
+#        accuracy reaches 0.95, and the best model's validation image-level balanced accuracy (soft voting); about 25
+#        minutes on 2 idle cores)
 set -euo pipefail
 mode=roi
-if [ "${1:-}" = image ]; then mode=image; shift; fi
+if [ "${1:-}" = image ] || [ "${1:-}" = patch ]; then mode=$1; shift; fi
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(realpath -m "${1:-$here/bench/results/learning}")
 dotnet build "$here/src/ClinicaDl.Cli" -c Release -v quiet -nologo >/dev/null
@@ -36,6 +40,16 @@ if [ "$mode" = image ]; then
   best=$(awk -F'\t' 'NR > 1 && $6 > b { b = $6 } END { print b + 0 }' "$work/image/fold-0/training.tsv")
   printf '%-26s %-28s %-30s %s\n' run "first epoch valid bacc>=0.95" "best valid image-level bacc" seconds
   printf '%-26s %-28s %-30s %s\n' "image cnn Conv5_FC3" "$(first_epoch "$work/image/fold-0/training.tsv")" "$best ($(image_bacc "$work/image") in the best model's table)" "$t_image"
+  exit 0
+fi
+
+if [ "$mode" = patch ]; then
+  start=$(date +%s)
+  clinicadl train patch cnn "$work/caps" t1-linear "$work/caps/labels" "$work/patch" Conv4_FC3 "${common[@]}" --epochs 20 >/dev/null
+  t_patch=$(( $(date +%s) - start ))
+  best=$(awk -F'\t' 'NR > 1 && $6 > b { b = $6 } END { print b + 0 }' "$work/patch/fold-0/training.tsv")
+  printf '%-26s %-28s %-30s %s\n' run "first epoch valid bacc>=0.95" "best valid image-level bacc" seconds
+  printf '%-26s %-28s %-30s %s\n' "patch cnn Conv4_FC3" "$(first_epoch "$work/patch/fold-0/training.tsv") (patch level; best $best)" "$(image_bacc "$work/patch")" "$t_patch"
   exit 0
 fi
 
