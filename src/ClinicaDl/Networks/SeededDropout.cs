@@ -19,9 +19,6 @@ public sealed class SeededDropout : nn.Module<Tensor, Tensor>
         this.probability = probability;
     }
 
-    /// <summary>The probability of zeroing an element.</summary>
-    public double Probability => probability;
-
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {

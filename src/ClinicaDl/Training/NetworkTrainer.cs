@@ -3,9 +3,9 @@ using System.Globalization;
 using ClinicaDl.Common;
 using ClinicaDl.Data;
 using ClinicaDl.Errors;
-using ClinicaDl.Networks;
 using ClinicaDl.Evaluation;
 using ClinicaDl.Formats.PyTorch;
+using ClinicaDl.Networks;
 using ClinicaDl.Options;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using ClinicaDl.Networks;
+using ClinicaDl.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -58,7 +59,7 @@ public sealed class LayerDrawsTests
         using var first = Create("Conv4_FC3");
         Initialisation.Reset(first, 77);
         using var second = Create("Conv4_FC3");
-        using (Spinner.DrawingFromLibTorch())
+        using (LibTorchSpinner.Start())
             for (int i = 0; i < 20; i++)
                 Initialisation.Reset(second, 77);
         AssertSameState(first, second);
@@ -112,43 +113,13 @@ public sealed class LayerDrawsTests
         using var dropout = new SeededDropout(0.5);
         LayerDraws.Seed(3);
         using var expected = dropout.call(input);
-        using (Spinner.DrawingFromLibTorch())
+        using (LibTorchSpinner.Start())
             for (int i = 0; i < 200; i++)
             {
                 LayerDraws.Seed(3);
                 using var again = dropout.call(input);
                 Assert.True(Same(again, expected), $"draw {i} differs");
             }
-    }
-
-    /// <summary>A thread that reseeds and draws from LibTorch's process-wide generator until disposed.</summary>
-    internal sealed class Spinner : IDisposable
-    {
-        private readonly CancellationTokenSource stop = new();
-        private readonly Thread thread;
-
-        private Spinner()
-        {
-            thread = new Thread(() =>
-            {
-                long seed = 0;
-                while (!stop.IsCancellationRequested)
-                {
-                    manual_seed(seed++);
-                    using var r = rand(64);
-                }
-            });
-            thread.Start();
-        }
-
-        public static Spinner DrawingFromLibTorch() => new();
-
-        public void Dispose()
-        {
-            stop.Cancel();
-            thread.Join();
-            stop.Dispose();
-        }
     }
 }
 

@@ -1,6 +1,5 @@
 using ClinicaDl.Options;
 using ClinicaDl.Runs;
-using ClinicaDl.Tests.Networks;
 using ClinicaDl.Tests.Support;
 
 namespace ClinicaDl.Tests.Reliability;
@@ -25,7 +24,7 @@ public sealed class ConcurrentDrawsTests(SyntheticCapsFixture data)
     {
         string quiet = data.NewOutput($"quiet-{type}"), busy = data.NewOutput($"busy-{type}");
         new TrainingRun(Options(type, quiet)).Execute();
-        using (LayerDrawsTests.Spinner.DrawingFromLibTorch())
+        using (LibTorchSpinner.Start())
             new TrainingRun(Options(type, busy)).Execute();
         ResumeTests.AssertSameFold(quiet, busy, "fold-0");
     }
