@@ -1,20 +1,86 @@
+using System.Runtime.InteropServices;
 using ClinicaDl.Data;
 using static TorchSharp.torch;
 
 namespace ClinicaDl.Training;
 
-/// <summary>Turns prefetched batches into tensors on the training device.</summary>
+/// <summary>Batches as tensors on the training device: written by the prefetch task straight into LibTorch memory, and
+/// handed to the step as they are.</summary>
+/// <remarks>
+/// A batch used to be a managed array, which <c>torch.tensor</c> then copied: two batch-sized objects per step left on
+/// the large-object heap until the next full collection (up to a few hundred MB of committed managed memory, docs/
+/// performance.md, Memory). Now the prefetch task writes each element into an uninitialised LibTorch tensor, which
+/// malloc's heap reuses from one step to the next like the activations. For a GPU, the tensor is pinned and the copy to
+/// the device starts in the prefetch task as soon as the batch is written (non-blocking), so the step never waits on it.
+/// </remarks>
 internal static class BatchTensors
 {
-    /// <summary>The input tensor (B, 1, X, Y, Z), float32 on <paramref name="device"/>.</summary>
+    /// <summary>The buffer factory for a <see cref="BatchStream"/> whose batches go to <paramref name="device"/>.</summary>
+    public static BatchBufferFactory For(Device device) => (count, channels, shape) => new TensorBatchBuffer(count, channels, shape, device);
+
+    /// <summary>The input tensor (B, C, X, Y, Z), float32 on <paramref name="device"/>, in the caller's dispose scope.</summary>
     public static Tensor Input(Batch batch, Device device)
     {
-        var cpu = tensor(batch.Data, batch.TensorShape, ScalarType.Float32);
+        if (batch.Buffer is TensorBatchBuffer own && own.IsOn(device)) return own.Elements();
+        var cpu = tensor(batch.Buffer.ToArray(), batch.TensorShape, ScalarType.Float32);
         if (device.type == TorchSharp.DeviceType.CPU) return cpu;
         using (cpu)
             return cpu.pin_memory().to(device, non_blocking: true);
     }
 
-    /// <summary>The label tensor (B), int64 on <paramref name="device"/>.</summary>
-    public static Tensor Labels(Batch batch, Device device) => tensor(batch.Labels, ScalarType.Int64, device);
+    /// <summary>The label tensor (B), int64 on <paramref name="device"/>, in the caller's dispose scope.</summary>
+    public static Tensor Labels(Batch batch, Device device)
+        => batch.Buffer is TensorBatchBuffer own && own.IsOn(device) && own.Labels() is { } labels
+            ? labels
+            : tensor(batch.Labels, ScalarType.Int64, device);
+
+    /// <summary>One batch in a LibTorch tensor (pinned, with its copy on the device, when the device is not the CPU).</summary>
+    private sealed class TensorBatchBuffer : BatchBuffer
+    {
+        private readonly Tensor host;
+        private readonly int length;
+        private Tensor? deviceElements, deviceLabels;
+
+        public TensorBatchBuffer(int count, int channels, int[] shape, Device device)
+        {
+            Device = device;
+            length = channels * shape.Aggregate(1, (a, b) => a * b);
+            long[] size = [count, channels, .. shape.Select(s => (long)s)];
+            if (device.type == TorchSharp.DeviceType.CPU) host = empty(size, ScalarType.Float32);
+            else
+                using (var pageable = empty(size, ScalarType.Float32))
+                    host = pageable.pin_memory();
+        }
+
+        public Device Device { get; }
+
+        public bool IsOn(Device device) => device.type == Device.type && device.index == Device.index;
+
+        // Tensor.bytes is the tensor's own memory (a contiguous CPU tensor), not a copy.
+        public override Span<float> Slot(int index) => MemoryMarshal.Cast<byte, float>(host.bytes).Slice(index * length, length);
+
+        public override void Written(long[] labels)
+        {
+            if (Device.type == TorchSharp.DeviceType.CPU) return;
+            deviceElements = host.to(Device, non_blocking: true);
+            using var hostLabels = tensor(labels, ScalarType.Int64);
+            using var pinned = hostLabels.pin_memory();
+            deviceLabels = pinned.to(Device, non_blocking: true);
+        }
+
+        /// <summary>The elements on the device, as a new handle in the caller's dispose scope (the buffer keeps its own).</summary>
+        public Tensor Elements() => (deviceElements ?? host).alias();
+
+        /// <summary>The labels already on the device, or null on the CPU (where a tensor of the batch's labels is as cheap).</summary>
+        public Tensor? Labels() => deviceLabels?.alias();
+
+        public override float[] ToArray() => MemoryMarshal.Cast<byte, float>(host.bytes).ToArray();
+
+        public override void Dispose()
+        {
+            deviceElements?.Dispose();
+            deviceLabels?.Dispose();
+            host.Dispose();
+        }
+    }
 }

@@ -34,7 +34,7 @@ internal class ClassificationTask(nn.Module<Tensor, Tensor> model, Device device
         double? totalKl = Variational ? 0 : null;
         using var noGrad = no_grad();
         using var cast = CastWeightsOnce();
-        using var stream = new BatchStream(cache, elements, batchSize);
+        using var stream = new BatchStream(cache, elements, batchSize, buffers: BatchTensors.For(Device));
         foreach (var batch in stream.Batches(cancel))
         {
             using var scope = NewDisposeScope();

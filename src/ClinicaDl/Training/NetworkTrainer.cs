@@ -172,7 +172,8 @@ internal sealed class NetworkTrainer
                 if (state.MidEvaluationPending) EvaluateMid(state.Step - 1);
                 var order = sampler.NextEpoch(Seeds.Stream(trainer.options.Seed, "sampler", fold, network, epoch));
                 using var stream = new BatchStream(trainer.cache, order, trainer.options.Computational.BatchSize, augmentation,
-                    b => Seeds.Stream(trainer.options.Seed, "augment", fold, network, epoch, b), startBatch: state.Step);
+                    b => Seeds.Stream(trainer.options.Seed, "augment", fold, network, epoch, b), startBatch: state.Step,
+                    buffers: BatchTensors.For(trainer.device));
                 foreach (var batch in stream.Batches())
                 {
                     int i = batch.Index;

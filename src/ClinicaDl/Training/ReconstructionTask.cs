@@ -27,7 +27,7 @@ internal sealed class ReconstructionTask(nn.Module<Tensor, Tensor> model, Device
         double total = 0;
         using var noGrad = no_grad();
         using var cast = CastWeightsOnce();
-        using var stream = new BatchStream(cache, elements, batchSize);
+        using var stream = new BatchStream(cache, elements, batchSize, buffers: BatchTensors.For(Device));
         foreach (var batch in stream.Batches(cancel))
         {
             using var scope = NewDisposeScope();
@@ -45,13 +45,13 @@ internal sealed class ReconstructionTask(nn.Module<Tensor, Tensor> model, Device
         var result = new List<(float[], float[])>();
         using var noGrad = no_grad();
         using var cast = CastWeightsOnce();
-        using var stream = new BatchStream(cache, elements, 1);
+        using var stream = new BatchStream(cache, elements, 1, buffers: BatchTensors.For(Device));
         foreach (var batch in stream.Batches(cancel))
         {
             using var scope = NewDisposeScope();
             var input = BatchTensors.Input(batch, Device);
             var output = Forward(input).to(ScalarType.Float32).cpu();
-            result.Add((batch.Data, output.data<float>().ToArray()));
+            result.Add((batch.Buffer.ToArray(), output.data<float>().ToArray()));
         }
         return result;
     }

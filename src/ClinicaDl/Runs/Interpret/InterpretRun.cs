@@ -234,7 +234,7 @@ public sealed class InterpretRun(InterpretOptions options, ITrainingObserver? ob
         string Stem(int element) => roiCount == 1 ? "map" : $"map_{plan.Rois.Level}-{plan.Rois.Id(element)}";
         var sums = options.Individual ? [] : Enumerable.Range(0, roiCount).Select(_ => new double[voxels]).ToArray();
         var counts = new int[roiCount];
-        using var stream = new BatchStream(cache, elements, options.BatchSize);
+        using var stream = new BatchStream(cache, elements, options.BatchSize, buffers: BatchTensors.For(device));
         foreach (var batch in stream.Batches(cancel))
         {
             using var scope = NewDisposeScope();
