@@ -2,9 +2,9 @@ namespace ClinicaDl.Data;
 
 /// <summary>The memory one batch's elements are written into by the prefetch task, and which the consumer then reads.</summary>
 /// <remarks>
-/// The default keeps them in a managed array. A trainer supplies its own (<see cref="BatchStream"/>'s <c>buffers</c>):
-/// LibTorch tensors the step uses as they are, so no batch-sized array is left to the garbage collector after each step,
-/// and on a GPU the copy to the device starts in the prefetch task (<see cref="Written"/>) rather than in the step.
+/// The default keeps them in a managed array. A trainer on a GPU supplies its own (<see cref="BatchStream"/>'s
+/// <c>buffers</c>): pinned LibTorch tensors whose copy to the device starts in the prefetch task (<see cref="Written"/>)
+/// rather than in the step.
 /// A buffer belongs to its batch: <see cref="BatchStream"/> disposes it once the consumer has moved past the batch.
 /// </remarks>
 public abstract class BatchBuffer : IDisposable
@@ -31,22 +31,24 @@ public delegate BatchBuffer BatchBufferFactory(int count, int channels, int[] sh
 /// <summary>A batch held in a managed array (the default; what tests and tools that read batches directly get).</summary>
 public sealed class ArrayBatchBuffer : BatchBuffer
 {
-    private readonly float[] data;
     private readonly int length;
 
     /// <summary>An uninitialised buffer of <paramref name="count"/> elements of <paramref name="length"/> values.</summary>
     public ArrayBatchBuffer(int count, int length)
     {
         this.length = length;
-        data = GC.AllocateUninitializedArray<float>(count * length);
+        Data = GC.AllocateUninitializedArray<float>(count * length);
     }
+
+    /// <summary>The elements, one after the other (the buffer itself, not a copy).</summary>
+    public float[] Data { get; }
 
     /// <summary>The factory <see cref="BatchStream"/> uses when given none.</summary>
     public static BatchBufferFactory Factory { get; } = (count, channels, shape) => new ArrayBatchBuffer(count, channels * shape.Aggregate(1, (a, b) => a * b));
 
-    public override Span<float> Slot(int index) => data.AsSpan(index * length, length);
+    public override Span<float> Slot(int index) => Data.AsSpan(index * length, length);
 
-    public override float[] ToArray() => (float[])data.Clone();
+    public override float[] ToArray() => (float[])Data.Clone();
 
     public override void Dispose() { }
 }

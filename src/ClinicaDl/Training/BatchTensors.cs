@@ -4,25 +4,31 @@ using static TorchSharp.torch;
 
 namespace ClinicaDl.Training;
 
-/// <summary>Batches as tensors on the training device: written by the prefetch task straight into LibTorch memory, and
-/// handed to the step as they are.</summary>
+/// <summary>Batches as tensors on the training device.</summary>
 /// <remarks>
-/// A batch used to be a managed array, which <c>torch.tensor</c> then copied: two batch-sized objects per step left on
-/// the large-object heap until the next full collection (up to a few hundred MB of committed managed memory, docs/
-/// performance.md, Memory). Now the prefetch task writes each element into an uninitialised LibTorch tensor, which
-/// malloc's heap reuses from one step to the next like the activations. For a GPU, the tensor is pinned and the copy to
-/// the device starts in the prefetch task as soon as the batch is written (non-blocking), so the step never waits on it.
+/// On the CPU a batch is a managed array that becomes a tensor in the step (<see cref="ArrayBatchBuffer"/>). For a GPU,
+/// the prefetch task writes each batch into pinned LibTorch memory and starts its copy to the device (non-blocking) as
+/// soon as the batch is written, so the step finds it there and never waits on the host (<see cref="OnDevice"/>).
+/// Writing CPU batches into LibTorch memory as well was measured and not kept: the managed heap's peak fell by about
+/// 45 MB, but malloc's heap, which the tuned settings never shrink (<see cref="NativeHeap"/>), grew by 70–175 MB
+/// (docs/performance.md, Memory).
 /// </remarks>
 internal static class BatchTensors
 {
-    /// <summary>The buffer factory for a <see cref="BatchStream"/> whose batches go to <paramref name="device"/>.</summary>
-    public static BatchBufferFactory For(Device device) => (count, channels, shape) => new TensorBatchBuffer(count, channels, shape, device);
+    /// <summary>The buffer factory for a <see cref="BatchStream"/> whose batches go to <paramref name="device"/>: null
+    /// (managed arrays) on the CPU, <see cref="OnDevice"/> elsewhere.</summary>
+    public static BatchBufferFactory? For(Device device) => device.type == TorchSharp.DeviceType.CPU ? null : OnDevice(device);
+
+    /// <summary>Batches written into LibTorch tensors (pinned, and copied to <paramref name="device"/> by the prefetch task
+    /// when it is not the CPU).</summary>
+    public static BatchBufferFactory OnDevice(Device device) => (count, channels, shape) => new TensorBatchBuffer(count, channels, shape, device);
 
     /// <summary>The input tensor (B, C, X, Y, Z), float32 on <paramref name="device"/>, in the caller's dispose scope.</summary>
     public static Tensor Input(Batch batch, Device device)
     {
         if (batch.Buffer is TensorBatchBuffer own && own.IsOn(device)) return own.Elements();
-        var cpu = tensor(batch.Buffer.ToArray(), batch.TensorShape, ScalarType.Float32);
+        var data = batch.Buffer is ArrayBatchBuffer managed ? managed.Data : batch.Buffer.ToArray();
+        var cpu = tensor(data, batch.TensorShape, ScalarType.Float32);
         if (device.type == TorchSharp.DeviceType.CPU) return cpu;
         using (cpu)
             return cpu.pin_memory().to(device, non_blocking: true);

@@ -174,25 +174,29 @@ internal sealed class NetworkTrainer
                 using var stream = new BatchStream(trainer.cache, order, trainer.options.Computational.BatchSize, augmentation,
                     b => Seeds.Stream(trainer.options.Seed, "augment", fold, network, epoch, b), startBatch: state.Step,
                     buffers: BatchTensors.For(trainer.device));
+                using var losses = new StepLosses(StepLosses.WindowFor(trainer.device), (i, count, loss) => StepCompleted(epoch, i, count, loss));
                 foreach (var batch in stream.Batches())
                 {
                     int i = batch.Index;
                     lastIteration = i;
-                    double lossValue = trainer.TrainStep(batch, fold, network, epoch);
-                    if (!double.IsFinite(lossValue))
-                        throw new TrainingFailedException(
-                            $"{id}: the training loss is {lossValue.ToString(CultureInfo.InvariantCulture)} at epoch {epoch}, step {i}: training diverged. " +
-                            $"The best models saved so far are kept in {modelDir}. Try a lower --learning_rate.");
-                    trainer.observer.StepCompleted(new StepReport(id, epoch, i, stepsPerEpoch, trainer.task.LossIsSummed ? lossValue / batch.Count : lossValue,
-                        trainer.cache.CachedCount, trainer.cache.Sessions.Count));
+                    losses.Add(trainer.TrainStep(batch, fold, network, epoch), i, batch.Count);
                     if ((i + 1) % o.AccumulationSteps != 0) continue;
                     AdamState.Step(optimizer, model, o.LearningRate, o.WeightDecay);
                     optimizer.zero_grad();
                     state.Stepped = true;
                     state.Step = i + 1;
-                    if (evaluationSteps != 0 && (i + 1) % evaluationSteps == 0) EvaluateMid(i);
-                    if (cancel.IsCancellationRequested) throw Interrupted($"at epoch {epoch}, step {i + 1}");
+                    if (evaluationSteps != 0 && (i + 1) % evaluationSteps == 0)
+                    {
+                        losses.Flush();
+                        EvaluateMid(i);
+                    }
+                    if (cancel.IsCancellationRequested)
+                    {
+                        losses.Flush();
+                        throw Interrupted($"at epoch {epoch}, step {i + 1}");
+                    }
                 }
+                losses.Flush();
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested && state.MidEvaluationPending)
             {
@@ -204,6 +208,17 @@ internal sealed class NetworkTrainer
                 trainer.observer.Message(MessageLevel.Warning, $"{id}: no evaluation happened during epoch {epoch}: --evaluation_steps ({evaluationSteps}) is larger than the batches of an epoch or never falls on an update.");
             optimizer.zero_grad(); // a partial accumulation at the end of the epoch is discarded (spec §6.4)
             return lastIteration;
+        }
+
+        /// <summary>A step's loss, once read: stops a diverged run, else tells the console's view.</summary>
+        private void StepCompleted(int epoch, int i, int count, double lossValue)
+        {
+            if (!double.IsFinite(lossValue))
+                throw new TrainingFailedException(
+                    $"{id}: the training loss is {lossValue.ToString(CultureInfo.InvariantCulture)} at epoch {epoch}, step {i}: training diverged. " +
+                    $"The best models saved so far are kept in {modelDir}. Try a lower --learning_rate.");
+            trainer.observer.StepCompleted(new StepReport(id, epoch, i, stepsPerEpoch, trainer.task.LossIsSummed ? lossValue / count : lossValue,
+                trainer.cache.CachedCount, trainer.cache.Sessions.Count));
         }
 
         /// <summary>The end-of-epoch evaluation, model selection, log row and checkpoints; <paramref name="lastIteration"/> is the epoch's last batch.</summary>
@@ -284,8 +299,9 @@ internal sealed class NetworkTrainer
         }
     }
 
-    /// <summary>Forward, loss and backward of one batch in its own dispose scope; returns the loss value.</summary>
-    private double TrainStep(Batch batch, int fold, int network, int epoch)
+    /// <summary>Forward, loss and backward of one batch in its own dispose scope; returns the loss (float64, on the device,
+    /// outside any dispose scope: <see cref="StepLosses"/> reads and frees it).</summary>
+    private Tensor TrainStep(Batch batch, int fold, int network, int epoch)
     {
         using var scope = NewDisposeScope();
         // Dropout (and VConv5_FC3's sampling) draws from this thread's generator: seeded from the step's position, a resumed
@@ -295,7 +311,7 @@ internal sealed class NetworkTrainer
         var labels = BatchTensors.Labels(batch, device);
         var loss = task.TrainingLoss(input, labels);
         loss.backward();
-        return loss.to(ScalarType.Float64).item<double>();
+        return loss.detach().to(ScalarType.Float64).DetachFromDisposeScope();
     }
 
     private (PassResult Train, PassResult Valid) EvaluateBoth(NetworkPlan plan, CancellationToken cancel)

@@ -122,7 +122,7 @@ public sealed class BatchStreamTests
     }
 
     [Fact]
-    public void TensorBuffers_HoldTheSameBatchesAsManagedOnes()
+    public void LibTorchBuffers_HoldTheSameBatchesAsManagedOnes()
     {
         using var dir = new TempDir("batchstream");
         var (cache, order) = Cohort(dir, Sessions("0", "1", "2", "3", "4"));
@@ -132,7 +132,7 @@ public sealed class BatchStreamTests
             foreach (var batch in managed.Batches())
                 expected.Add((batch.Buffer.ToArray(), batch.Labels));
         int b = 0;
-        using (var stream = new BatchStream(cache, order, 2, buffers: BatchTensors.For(CPU)))
+        using (var stream = new BatchStream(cache, order, 2, buffers: BatchTensors.OnDevice(CPU)))
             foreach (var batch in stream.Batches())
             {
                 using var scope = NewDisposeScope();
