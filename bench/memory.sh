@@ -1,13 +1,19 @@
 #!/bin/sh
 # Peak RSS (and wall/CPU time, with the load) of `train roi cnn` on a generated trivial CAPS; see bench/README.md.
 #   bench/memory.sh [N_SUBJECTS_PER_CLASS] [REPEATS]
-# Extra environment (e.g. DOTNET_GCConserveMemory=5) passes through to clinicadl.
+# Extra environment (e.g. DOTNET_GCConserveMemory=5) passes through to clinicadl. BREAKDOWN=1 also says, per run, where
+# the peak went (bench/MemoryHook: malloc's arenas, in use and kept free, and the managed heap, sampled every 20 ms).
 set -eu
 n=${1:-16}
 repeats=${2:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 dotnet build -c Release -nologo -v q src/ClinicaDl.Cli/ClinicaDl.Cli.csproj >/dev/null
+hook=
+if [ "${BREAKDOWN:-0}" = 1 ]; then
+    dotnet build -c Release -nologo -v q bench/MemoryHook/MemoryHook.csproj >/dev/null
+    hook=$root/bench/MemoryHook/bin/Release/net10.0/MemoryHook.dll
+fi
 cli="dotnet $root/src/ClinicaDl.Cli/bin/Release/net10.0/clinicadl.dll"
 work=$root/bench/results/memory
 caps=$work/caps-$n
@@ -22,10 +28,12 @@ i=1
 while [ "$i" -le "$repeats" ]; do
     rm -rf "$work/run"
     load=$(uptime | sed 's/.*load average: //')
-    /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" $cli train roi cnn "$caps" t1-linear "$caps/labels" "$work/run" Conv4_FC3 \
+    rm -f "$work/breakdown.txt"
+    ${hook:+env DOTNET_STARTUP_HOOKS=$hook MEMORY_HOOK_OUT=$work/breakdown.txt} /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" $cli train roi cnn "$caps" t1-linear "$caps/labels" "$work/run" Conv4_FC3 \
         -cpu --n_splits 4 --split 0 --batch_size 8 --epochs 5 -np 2 --threads 2 -q >/dev/null
     read -r wall user sys rss < "$work/time.txt"
     echo "run $i: wall ${wall} s, CPU $(awk "BEGIN { print $user + $sys }") s (user $user, sys $sys), peak RSS $((rss / 1024)) MB; load before: $load"
+    [ -z "$hook" ] || echo "       $(cat "$work/breakdown.txt")"
     i=$((i + 1))
 done
-rm -rf "$work/run" "$work/time.txt"
+rm -rf "$work/run" "$work/time.txt" "$work/breakdown.txt"
