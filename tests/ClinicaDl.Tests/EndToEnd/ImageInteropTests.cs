@@ -85,4 +85,41 @@ print(worst, worst_kl)
         Assert.True(worst < 1e-5, $"largest probability difference {report[0]}");
         Assert.True(worstKl < 1e-4, $"largest relative difference of total_kl_loss {report[1]}");
     }
+
+    /// <summary><c>interpret group|individual</c> on a VConv5_FC3 folder explain the logits of z = mu (its eval-mode forward pass):
+    /// the maps equal PyTorch autograd's on the spec's VConv5_FC3 with our weights, and a second run writes the same maps (nothing
+    /// is sampled).</summary>
+    [PythonFact("torch", "nibabel")]
+    public void VariationalInterpret_MapsMatchPyTorchAutograd_AndDoNotSample()
+    {
+        string output = data.TrainedVariationalCnn;
+        foreach (var (kind, name) in new[] { ("group", "vgrp"), ("individual", "vind"), ("group", "vgrp2") })
+        {
+            var run = CliRunner.Run("interpret", kind, output, name, "-cpu", "--threads", "1", "--batch_size", "3");
+            Assert.True(run.ExitCode == 0, run.All);
+        }
+        string maps = Path.Combine(output, "fold-0", "gradients", "best_loss");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(maps, "vgrp", "map.npy")), File.ReadAllBytes(Path.Combine(maps, "vgrp2", "map.npy")));
+        string script = PythonImageModels.Source + PythonSaliency.Source + """
+
+import csv
+out, caps, grp, ind = sys.argv[1:5]
+vconv = image_cnn("VConv5_FC3")
+vconv.load_state_dict(torch.load(f"{out}/fold-0/models/best_loss/model_best.pth.tar")["model"], strict=True)
+vconv.eval()
+class Logits(nn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+    def forward(self, x):
+        return self.inner(x)[3]
+rows = list(csv.DictReader(open(f"{grp}/data.tsv"), delimiter="\t"))
+assert len(rows) == 4, len(rows)
+elements = [(r["participant_id"], r["session_id"], 0, whole_image(load_image(caps, r["participant_id"], r["session_id"]))) for r in rows]
+assert elements[0][3].shape == (1, 161, 193, 161), elements[0][3].shape
+print(check_maps(Logits(vconv), elements, grp, ind, None, 1))   # AD -> class 1
+""";
+        string worst = Python.RunWithErrors(script, output, data.VariationalCaps, Path.Combine(maps, "vgrp"), Path.Combine(maps, "vind")).Trim();
+        Assert.True(double.Parse(worst.Split("\n")[0], System.Globalization.CultureInfo.InvariantCulture) < 1e-5, $"largest gradient difference {worst}");
+    }
 }

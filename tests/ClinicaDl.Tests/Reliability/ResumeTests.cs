@@ -12,7 +12,7 @@ namespace ClinicaDl.Tests.Reliability;
 public sealed class ResumeTests(SyntheticCapsFixture data)
 {
     /// <summary>Cancels the run after a given number of training steps (what Ctrl-C does, at a deterministic moment).</summary>
-    private sealed class CancelAfter(int steps, CancellationTokenSource source) : ITrainingObserver
+    internal sealed class CancelAfter(int steps, CancellationTokenSource source) : ITrainingObserver
     {
         private int seen;
         public void Message(MessageLevel level, string text) { }
@@ -52,16 +52,20 @@ public sealed class ResumeTests(SyntheticCapsFixture data)
     }
 
     /// <summary>Fold <paramref name="fold"/> of <paramref name="resumed"/> holds what it holds in <paramref name="reference"/>: the same
-    /// files, byte for byte (training.tsv without its time column), no checkpoint left, the same scalars in the event files.</summary>
-    internal static void AssertSameFold(string reference, string resumed, string fold)
+    /// files, byte for byte (training.tsv without its time column), no checkpoint left, the same scalars in the event files.
+    /// With <paramref name="resumedFilesOnly"/>, the files compared are those of the resumed fold (a shared reference folder may
+    /// hold what later commands wrote into it, classify's tables or interpret's maps).</summary>
+    internal static void AssertSameFold(string reference, string resumed, string fold, bool resumedFilesOnly = false)
     {
-        var files = Directory.GetFiles(Path.Combine(reference, fold), "*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("tfevents") && !f.EndsWith(".png", StringComparison.Ordinal)).ToList();
+        var files = Directory.GetFiles(Path.Combine(resumedFilesOnly ? resumed : reference, fold), "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("tfevents") && !f.EndsWith(".png", StringComparison.Ordinal))
+            .Select(f => Path.Combine(reference, Path.GetRelativePath(resumedFilesOnly ? resumed : reference, f))).ToList();
         Assert.NotEmpty(files);
         foreach (var file in files)
         {
             string rel = Path.GetRelativePath(reference, file);
             string other = Path.Combine(resumed, rel);
+            Assert.True(File.Exists(file), $"{rel} is in the resumed run only");
             Assert.True(File.Exists(other), $"{rel} is missing after resume");
             if (rel.EndsWith("training.tsv", StringComparison.Ordinal))
                 Assert.Equal(WithoutTime(file), WithoutTime(other));
