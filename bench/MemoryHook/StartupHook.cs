@@ -5,7 +5,9 @@ using System.Runtime.InteropServices;
 /// <c>DOTNET_STARTUP_HOOKS</c>; samples every 20 ms and, at each new RSS peak, rewrites the file <c>MEMORY_HOOK_OUT</c>
 /// with that sample: RSS, glibc's arenas (all of them: what malloc took from the system, what is in use, what is kept
 /// free), memory mapped by malloc for single large blocks, and the managed heap (committed, and allocated so far: a small
-/// figure there dates the peak to the start of the run). Does nothing without <c>MEMORY_HOOK_OUT</c>.</summary>
+/// figure there dates the peak to the start of the run). Does nothing without <c>MEMORY_HOOK_OUT</c>. With
+/// <c>MEMORY_HOOK_TIMELINE=FILE</c>, every sample is also appended there (milliseconds since start, RSS, arenas, in use,
+/// managed committed, allocated so far; MB, tab-separated).</summary>
 internal static class StartupHook
 {
     [StructLayout(LayoutKind.Sequential)]
@@ -21,15 +23,25 @@ internal static class StartupHook
     {
         string? path = Environment.GetEnvironmentVariable("MEMORY_HOOK_OUT");
         if (string.IsNullOrEmpty(path)) return;
-        new Thread(() => Sample(path)) { IsBackground = true, Name = "memory hook" }.Start();
+        string? timeline = Environment.GetEnvironmentVariable("MEMORY_HOOK_TIMELINE");
+        new Thread(() => Sample(path, string.IsNullOrEmpty(timeline) ? null : timeline)) { IsBackground = true, Name = "memory hook" }.Start();
     }
 
-    private static void Sample(string path)
+    private static void Sample(string path, string? timeline)
     {
         long peak = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var log = timeline is null ? null : new StreamWriter(timeline, append: false) { AutoFlush = true };
+        log?.WriteLine("ms\trss\tarenas\tin_use\tmanaged\tallocated");
         while (true)
         {
             long rss = ResidentMegabytes();
+            if (log is not null)
+            {
+                var now = MallocInfo();
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{clock.ElapsedMilliseconds}\t{rss}\t{Mb(now.Arena)}\t{Mb(now.Uordblks)}\t{GC.GetGCMemoryInfo().TotalCommittedBytes >> 20}\t{GC.GetTotalAllocatedBytes() >> 20}"));
+            }
             if (rss > peak)
             {
                 peak = rss;
