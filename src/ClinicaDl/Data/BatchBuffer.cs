@@ -12,9 +12,6 @@ public abstract class BatchBuffer : IDisposable
     /// <summary>Where element <paramref name="index"/> is written (its <c>C × X × Y × Z</c> values, C order).</summary>
     public abstract Span<float> Slot(int index);
 
-    /// <summary>Element <paramref name="index"/> is written (and augmented): a buffer that stages slots stores it now.</summary>
-    public virtual void Commit(int index) { }
-
     /// <summary>Every element is committed; <paramref name="labels"/> are the batch's labels. Called once, by the prefetch task.</summary>
     public virtual void Written(long[] labels) { }
 

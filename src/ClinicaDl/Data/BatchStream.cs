@@ -119,7 +119,6 @@ public sealed class BatchStream : IDisposable
                 cache.Read(s.CacheIndex, s.Element, slot, token);
                 if (augmentation is { IsIdentity: false })
                     augmentation.Apply(slot, elements.Channels, elements.Shape(s.Element), rng!);
-                buffer.Commit(i);
                 labels[i] = s.Label;
             }
             buffer.Written(labels);
