@@ -299,7 +299,7 @@ internal sealed class NetworkTrainer
         }
     }
 
-    /// <summary>Forward, loss and backward of one batch in its own dispose scope; returns the loss (float64, on the device,
+    /// <summary>Forward, loss and backward of one batch in its own dispose scope; returns the loss (detached, on the device,
     /// outside any dispose scope: <see cref="StepLosses"/> reads and frees it).</summary>
     private Tensor TrainStep(Batch batch, int fold, int network, int epoch)
     {
@@ -311,7 +311,7 @@ internal sealed class NetworkTrainer
         var labels = BatchTensors.Labels(batch, device);
         var loss = task.TrainingLoss(input, labels);
         loss.backward();
-        return loss.detach().to(ScalarType.Float64).DetachFromDisposeScope();
+        return loss.detach().DetachFromDisposeScope();
     }
 
     private (PassResult Train, PassResult Valid) EvaluateBoth(NetworkPlan plan, CancellationToken cancel)

@@ -12,8 +12,8 @@ namespace ClinicaDl.Tests.EndToEnd;
 public sealed class TrainImageTests(SmallImageCapsFixture data)
 {
     private const string Model = SmallImageCapsFixture.Model;
-    private static readonly string[] Selections = ["best_balanced_accuracy", "best_loss"];
-    private static readonly string[] Subsets = ["train", "validation"];
+    internal static readonly string[] Selections = ["best_balanced_accuracy", "best_loss"];
+    internal static readonly string[] Subsets = ["train", "validation"];
 
     private static string[] Command(string network, string caps, string labels, string output, int epochs, params string[] extra)
         => SmallImageCapsFixture.TrainCommand(network, caps, labels, output, epochs, extra);

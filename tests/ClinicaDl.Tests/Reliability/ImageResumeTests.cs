@@ -24,10 +24,10 @@ public sealed class ImageResumeTests(SmallImageCapsFixture data)
         Assert.True(!File.Exists(log) || File.ReadAllLines(log).Length <= 1, "the interrupted run evaluated before stopping");
         TrainingRun.Resume(resumed, null);
         // The reference folder is shared with other tests, which classify and interpret into it: compare what training wrote.
-        string[] selections = ["best_balanced_accuracy", "best_loss"];
+        var selections = EndToEnd.TrainImageTests.Selections;
         string[] expected = ["split.tsv", "training.tsv", "training.png",
             .. selections.Select(s => $"models/{s}/model_best.pth.tar"),
-            .. from s in selections from subset in new[] { "train", "validation" } from kind in new[] { "prediction", "metrics" }
+            .. from s in selections from subset in EndToEnd.TrainImageTests.Subsets from kind in new[] { "prediction", "metrics" }
                select $"cnn_classification/{s}/{subset}_image_level_{kind}.tsv"];
         string fold = Path.Combine(resumed, "fold-0");
         Assert.Equal(expected.Order(StringComparer.Ordinal), Directory.GetFiles(fold, "*", SearchOption.AllDirectories)

@@ -57,13 +57,14 @@ public sealed class ResumeTests(SyntheticCapsFixture data)
     /// hold what later commands wrote into it, classify's tables or interpret's maps).</summary>
     internal static void AssertSameFold(string reference, string resumed, string fold, bool resumedFilesOnly = false)
     {
-        var files = Directory.GetFiles(Path.Combine(resumedFilesOnly ? resumed : reference, fold), "*", SearchOption.AllDirectories)
+        string listed = resumedFilesOnly ? resumed : reference;
+        var rels = Directory.GetFiles(Path.Combine(listed, fold), "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains("tfevents") && !f.EndsWith(".png", StringComparison.Ordinal))
-            .Select(f => Path.Combine(reference, Path.GetRelativePath(resumedFilesOnly ? resumed : reference, f))).ToList();
-        Assert.NotEmpty(files);
-        foreach (var file in files)
+            .Select(f => Path.GetRelativePath(listed, f)).ToList();
+        Assert.NotEmpty(rels);
+        foreach (var rel in rels)
         {
-            string rel = Path.GetRelativePath(reference, file);
+            string file = Path.Combine(reference, rel);
             string other = Path.Combine(resumed, rel);
             Assert.True(File.Exists(file), $"{rel} is in the resumed run only");
             Assert.True(File.Exists(other), $"{rel} is missing after resume");
