@@ -37,7 +37,8 @@ internal sealed record EpochShape(int TrainElements, int ValidElements, int Batc
 internal static class ComputeLimit
 {
     /// <summary>Wall and process CPU seconds of each epoch.</summary>
-    public static (double[] Wall, double[] Cpu) Run(IReadOnlyList<EpochShape> networks, int epochs, int threads, ComputeKind kind)
+    /// <remarks>With <paramref name="tunedMalloc"/>, malloc gets the policy the training process picks for these batches (NativeHeap).</remarks>
+    public static (double[] Wall, double[] Cpu) Run(IReadOnlyList<EpochShape> networks, int epochs, int threads, ComputeKind kind, bool tunedMalloc = true)
     {
         set_num_threads(threads);
         var wall = new double[epochs];
@@ -45,13 +46,13 @@ internal static class ComputeLimit
         // multicnn trains its networks one after the other: the per-epoch figure is the sum of theirs.
         foreach (var net in networks)
         {
-            var (w, c) = RunNetwork(net, epochs, kind);
+            var (w, c) = RunNetwork(net, epochs, kind, tunedMalloc);
             for (int e = 0; e < epochs; e++) { wall[e] += w[e]; cpu[e] += c[e]; }
         }
         return (wall, cpu);
     }
 
-    private static (double[] Wall, double[] Cpu) RunNetwork(EpochShape shape, int epochs, ComputeKind kind)
+    private static (double[] Wall, double[] Cpu) RunNetwork(EpochShape shape, int epochs, ComputeKind kind, bool tunedMalloc)
     {
         manual_seed(1234);
         bool autoencoder = kind == ComputeKind.AutoEncoder;
@@ -75,6 +76,11 @@ internal static class ComputeLimit
             ComputeKind.Conv5Fc3 => [b, 1, .. ClinicaDl.Caps.CapsLayout.CroppedShape.Select(n => (long)n)],
             _ => [b, 1, shape.Side, shape.Side, shape.Side],
         };
+        if (tunedMalloc)
+        {
+            long batchBytes = Math.Max(shape.BatchSize, shape.EvalBatchSize) * Dims(1).Aggregate(1L, (a, b) => a * b) * sizeof(float);
+            if (NativeHeap.ForTraining(batchBytes) == HeapPolicy.GlibcDefaults) Console.Error.WriteLine("trainbench: --malloc tuned: mallopt not available, glibc defaults kept");
+        }
         // Random, [0,1]-valued like min-max-normalised patches; built before the clock starts, as managed arrays that each
         // step copies into a tensor (as the training's BatchTensors.Input does from its cache): batches held as LibTorch
         // tensors would sit in malloc's heap between the activations, which the training's never do (at 25 MB an image,

@@ -15,8 +15,11 @@ using TrainBench;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = Options.Parse(args);
-// The compute-only limit is only fair with the malloc settings of the training process (the library's NativeHeap).
-if (options.Malloc == "tuned" && options.Mode != "train" && !ClinicaDl.Training.NativeHeap.KeepFreedMemory()) Console.Error.WriteLine("trainbench: --malloc tuned: mallopt not available, glibc defaults kept");
+// The compute-only limit is only fair with the malloc settings of the training process (the library's NativeHeap): the
+// compute modes choose them by their batches (ComputeLimit), the other benchmarks have small ones.
+if (options.Malloc == "tuned" && options.Mode is not ("train" or "compute" or "compute-child")
+    && ClinicaDl.Training.NativeHeap.ForTraining(0) == ClinicaDl.Training.HeapPolicy.GlibcDefaults)
+    Console.Error.WriteLine("trainbench: --malloc tuned: mallopt not available, glibc defaults kept");
 // As the training process: LibTorch's allocator zero-fills, so oneDNN's padded channel blocks never hold a freed NaN.
 if (options.Mode != "train") ClinicaDl.Training.LibTorchAllocator.ZeroFill();
 try

@@ -96,7 +96,7 @@ internal static class TrainCommand
     public static int ComputeChild(Options o)
     {
         var shapes = Enumerable.Range(0, o.Networks).Select(_ => new EpochShape(o.TrainElements, o.ValidElements, o.BatchSize, o.BatchSize)).ToArray();
-        var (wall, cpu) = ComputeLimit.Run(shapes, o.Epochs, o.Threads, BenchNetwork.Find(o.Network, o.Slices).Kind);
+        var (wall, cpu) = ComputeLimit.Run(shapes, o.Epochs, o.Threads, BenchNetwork.Find(o.Network, o.Slices).Kind, o.Malloc == "tuned");
         Console.WriteLine($"RESULT {Seconds(wall, "R")} | {Seconds(cpu, "R")}");
         return 0;
     }
@@ -108,7 +108,7 @@ internal static class TrainCommand
             for (int r = 0; r < o.Repeat; r++)
             {
                 // fold 0 of a 2-fold split: half the sessions train, half validate; 2 ROIs each (cnn).
-                var (wall, cpu) = ComputeLimit.Run([new EpochShape(n, n, o.BatchSize, o.BatchSize)], o.Epochs, o.Threads, BenchNetwork.Find(o.Network, o.Slices).Kind);
+                var (wall, cpu) = ComputeLimit.Run([new EpochShape(n, n, o.BatchSize, o.BatchSize)], o.Epochs, o.Threads, BenchNetwork.Find(o.Network, o.Slices).Kind, o.Malloc == "tuned");
                 Console.WriteLine($"N={n} threads {o.Threads}: wall {Seconds(wall)} | CPU {Seconds(cpu)} | load {Machine.LoadAverage()}");
             }
         return 0;

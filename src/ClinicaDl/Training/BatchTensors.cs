@@ -6,18 +6,30 @@ namespace ClinicaDl.Training;
 
 /// <summary>Batches as tensors on the training device.</summary>
 /// <remarks>
-/// On the CPU a batch is a managed array that becomes a tensor in the step (<see cref="ArrayBatchBuffer"/>). For a GPU,
+/// On the CPU a batch is a managed array that becomes a tensor in the step (<see cref="ArrayBatchBuffer"/>), unless it is
+/// large enough for malloc to map it (whole images): then the prefetch task writes it into a LibTorch tensor. For a GPU,
 /// the prefetch task writes each batch into pinned LibTorch memory and starts its copy to the device (non-blocking) as
 /// soon as the batch is written, so the step finds it there and never waits on the host (<see cref="OnDevice"/>).
-/// Writing CPU batches into LibTorch memory as well was measured and not kept: the managed heap's peak fell by about
-/// 45 MB, but malloc's heap, which the tuned settings never shrink (<see cref="NativeHeap"/>), grew by 70–175 MB
+/// Writing small CPU batches (ROIs) into LibTorch memory as well was measured and not kept: the managed heap's peak fell by
+/// about 45 MB, but malloc's heap, which the tuned settings never shrink (<see cref="NativeHeap"/>), grew by 70–175 MB
 /// (docs/performance.md, Memory).
 /// </remarks>
 internal static class BatchTensors
 {
-    /// <summary>The buffer factory for a <see cref="BatchStream"/> whose batches go to <paramref name="device"/>: null
-    /// (managed arrays) on the CPU, <see cref="OnDevice"/> elsewhere.</summary>
-    public static BatchBufferFactory? For(Device device) => device.type == TorchSharp.DeviceType.CPU ? null : OnDevice(device);
+    /// <summary>The buffer factory for a <see cref="BatchStream"/> whose batches go to <paramref name="device"/>: <see cref="OnDevice"/>
+    /// off the CPU; on the CPU, managed arrays, except batches that malloc maps and unmaps anyway (<see cref="NativeHeap.Unmaps"/>:
+    /// whole images), which are written into LibTorch tensors (one copy fewer, and their memory back to the system at once).</summary>
+    public static BatchBufferFactory For(Device device) => For(device, NativeHeap.Current);
+
+    /// <summary><see cref="For(Device)"/> under malloc's <paramref name="heap"/> policy.</summary>
+    public static BatchBufferFactory For(Device device, HeapPolicy heap)
+    {
+        if (device.type != TorchSharp.DeviceType.CPU) return OnDevice(device);
+        var native = OnDevice(device);
+        return (count, channels, shape) => NativeHeap.Unmaps((long)count * channels * shape.Aggregate(1L, (a, b) => a * b) * sizeof(float), heap)
+            ? native(count, channels, shape)
+            : ArrayBatchBuffer.Factory(count, channels, shape);
+    }
 
     /// <summary>Batches written into LibTorch tensors (pinned, and copied to <paramref name="device"/> by the prefetch task
     /// when it is not the CPU).</summary>

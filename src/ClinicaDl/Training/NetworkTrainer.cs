@@ -59,7 +59,8 @@ internal sealed class NetworkTrainer
     /// <summary>Trains the network, from its resumable checkpoint when <paramref name="resume"/> and one exists.</summary>
     public NetworkOutcome Train(NetworkPlan plan, CancellationToken cancel, bool resume = false)
     {
-        NativeHeap.KeepFreedMemory(); // reuse LibTorch's large buffers between steps instead of re-faulting them in
+        // Small batches: reuse LibTorch's large buffers between steps instead of re-faulting them in; whole images: return them.
+        NativeHeap.ForTraining(BatchBytes(plan));
         using var run = new NetworkRun(this, plan, cancel, resume);
         // Early stopping is consulted once per epoch, before it starts: not again for an epoch resumed in its middle.
         while (run.ContinuesToNextEpoch())
@@ -68,6 +69,15 @@ internal sealed class NetworkTrainer
             run.EndEpoch(lastIteration);
         }
         return run.Finish();
+    }
+
+    /// <summary>The input bytes of the largest batch the network's training steps and evaluations see.</summary>
+    private long BatchBytes(NetworkPlan plan)
+    {
+        var samples = plan.Train.Count > 0 ? plan.Train : plan.Valid;
+        if (samples.Count == 0) return 0;
+        long batch = Math.Max(options.Computational.BatchSize, options.EvalBatchSize);
+        return batch * cache.PatchLength(samples[0].Element) * sizeof(float);
     }
 
     /// <summary>One network's training: the loop state (<see cref="ResumeState"/>), its optimizer, sampler and subscribers, and the loop's phases.</summary>
