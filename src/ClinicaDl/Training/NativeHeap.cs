@@ -23,7 +23,7 @@ internal enum HeapPolicy
 /// ÷ 11, system time 7 s → 0.8 s over a 4-epoch N = 20 run, 25–35 % less time per epoch. The price is a heap that stays
 /// at its high-water mark, which the order of a step's allocations fragments: 2–8 × what is in use between steps.</para>
 /// <para>For whole images that price is gigabytes (Conv5_FC3 at batch 2: 403 MB activations, a heap of 5.2 GB of which
-/// 2.4 GB is ever in use) while mapping costs little next to a step of seconds, so batches of
+/// 2.4 GB is ever in use) while mapping them costs 7–16 % more CPU time, so batches of
 /// <see cref="LargeBatchBytes"/> and more get <see cref="HeapPolicy.MapLarge"/> (M_MMAP_THRESHOLD and M_TRIM_THRESHOLD
 /// = 32 MiB, glibc's largest mmap threshold): docs/performance.md, Memory.</para>
 /// <para>Results do not change: LibTorch aligns its buffers itself (64 bytes) however malloc obtains them.
