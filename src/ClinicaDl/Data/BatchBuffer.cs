@@ -12,6 +12,9 @@ public abstract class BatchBuffer : IDisposable
     /// <summary>Where element <paramref name="index"/> is written (its <c>C × X × Y × Z</c> values, C order).</summary>
     public abstract Span<float> Slot(int index);
 
+    /// <summary>Values of one element of <paramref name="channels"/> channels and spatial <paramref name="shape"/>.</summary>
+    public static int ElementLength(int channels, int[] shape) => channels * shape.Aggregate(1, (a, b) => a * b);
+
     /// <summary>Every element is committed; <paramref name="labels"/> are the batch's labels. Called once, by the prefetch task.</summary>
     public virtual void Written(long[] labels) { }
 
@@ -41,7 +44,7 @@ public sealed class ArrayBatchBuffer : BatchBuffer
     public float[] Data { get; }
 
     /// <summary>The factory <see cref="BatchStream"/> uses when given none.</summary>
-    public static BatchBufferFactory Factory { get; } = (count, channels, shape) => new ArrayBatchBuffer(count, channels * shape.Aggregate(1, (a, b) => a * b));
+    public static BatchBufferFactory Factory { get; } = (count, channels, shape) => new ArrayBatchBuffer(count, ElementLength(channels, shape));
 
     public override Span<float> Slot(int index) => Data.AsSpan(index * length, length);
 

@@ -26,7 +26,7 @@ internal static class BatchTensors
     {
         if (device.type != TorchSharp.DeviceType.CPU) return OnDevice(device);
         var native = OnDevice(device);
-        return (count, channels, shape) => NativeHeap.Unmaps((long)count * channels * shape.Aggregate(1L, (a, b) => a * b) * sizeof(float), heap)
+        return (count, channels, shape) => NativeHeap.Unmaps((long)count * BatchBuffer.ElementLength(channels, shape) * sizeof(float), heap)
             ? native(count, channels, shape)
             : ArrayBatchBuffer.Factory(count, channels, shape);
     }
@@ -62,7 +62,7 @@ internal static class BatchTensors
         public TensorBatchBuffer(int count, int channels, int[] shape, Device device)
         {
             Device = device;
-            length = channels * shape.Aggregate(1, (a, b) => a * b);
+            length = ElementLength(channels, shape);
             long[] size = [count, channels, .. shape.Select(s => (long)s)];
             if (device.type == TorchSharp.DeviceType.CPU) host = empty(size, ScalarType.Float32);
             else
