@@ -34,6 +34,17 @@ public sealed class NativeHeapTests
         Assert.Equal(expected, NativeHeap.PolicyFor(8 * RoiBytes, setting));
     }
 
+    [Theory]
+    [InlineData("mapp")]
+    [InlineData("Keep")]
+    [InlineData(" map")]
+    [InlineData("0")]
+    public void AnUnknownSetting_IsIgnored_AndTheBatchesChoose(string setting)
+    {
+        Assert.Equal(HeapPolicy.MapLarge, NativeHeap.PolicyFor(2 * ImageBytes, setting));
+        Assert.Equal(HeapPolicy.KeepFreed, NativeHeap.PolicyFor(8 * RoiBytes, setting));
+    }
+
     [Fact]
     public void OnlyBuffersOfTheMapThresholdAndMore_GoBackToTheSystem_AndNeverWhenFreedMemoryIsKept()
     {
