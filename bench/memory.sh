@@ -1,11 +1,13 @@
 #!/bin/sh
 # Peak RSS (and wall/CPU time, with the load) of `train roi cnn` on a generated trivial CAPS; see bench/README.md.
-#   bench/memory.sh [N_SUBJECTS_PER_CLASS] [REPEATS]
+#   bench/memory.sh [N_SUBJECTS_PER_CLASS] [REPEATS] [EXTRA TRAIN OPTIONS...]   (e.g. bench/memory.sh 16 3 --amp)
 # Extra environment (e.g. DOTNET_GCConserveMemory=5) passes through to clinicadl. BREAKDOWN=1 also says, per run, where
 # the peak went (bench/MemoryHook: malloc's arenas, in use and kept free, and the managed heap, sampled every 20 ms).
 set -eu
 n=${1:-16}
 repeats=${2:-3}
+[ $# -le 2 ] || { shift 2; extra="$*"; }
+extra=${extra:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 dotnet build -c Release -nologo -v q src/ClinicaDl.Cli/ClinicaDl.Cli.csproj >/dev/null
@@ -23,14 +25,14 @@ if [ ! -f "$caps/.bench-complete" ]; then
     $cli tsvtool kfold "$caps/labels" --n_splits 4 >/dev/null
     touch "$caps/.bench-complete"
 fi
-echo "train roi cnn, $((2 * n)) images, fold 0 of 4, batch 8, 5 epochs, -np 2, --threads 2 ($(grep -o 'avx512_bf16\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' '))"
+echo "train roi cnn, $((2 * n)) images, fold 0 of 4, batch 8, 5 epochs, -np 2, --threads 2${extra:+ $extra} ($(grep -o 'avx512_bf16\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' '))"
 i=1
 while [ "$i" -le "$repeats" ]; do
     rm -rf "$work/run"
     load=$(uptime | sed 's/.*load average: //')
     rm -f "$work/breakdown.txt"
     ${hook:+env DOTNET_STARTUP_HOOKS=$hook MEMORY_HOOK_OUT=$work/breakdown.txt} /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" $cli train roi cnn "$caps" t1-linear "$caps/labels" "$work/run" Conv4_FC3 \
-        -cpu --n_splits 4 --split 0 --batch_size 8 --epochs 5 -np 2 --threads 2 -q >/dev/null
+        -cpu --n_splits 4 --split 0 --batch_size 8 --epochs 5 -np 2 --threads 2 -q $extra >/dev/null
     read -r wall user sys rss < "$work/time.txt"
     echo "run $i: wall ${wall} s, CPU $(awk "BEGIN { print $user + $sys }") s (user $user, sys $sys), peak RSS $((rss / 1024)) MB; load before: $load"
     [ -z "$hook" ] || echo "       $(cat "$work/breakdown.txt")"

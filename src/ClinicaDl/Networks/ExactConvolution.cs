@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ClinicaDl.Networks;
@@ -14,7 +15,8 @@ namespace ClinicaDl.Networks;
 /// are exact (forward, input and weight gradients ≤ 2e-6 relative in float32; bfloat16 within its rounding, 3e-3), and
 /// as fast or faster; Conv4_FC3's parameter gradients then match float64 as closely as PyTorch 1.13's do (2e-4 at
 /// batch 8). A single-channel input has one layout only, so under <c>--amp</c> such a layer (the first of every 3-D
-/// network) runs in float32 and its output is cast to the half type. Tensor values are unchanged: only their layout
+/// network) runs in the half type only where <see cref="SingleChannelHalfError"/> shows LibTorch's kernel is right,
+/// and in float32 (output float32) elsewhere. Tensor values are unchanged: only their layout
 /// in memory differs. <c>ExactConvolutionTests</c> checks all of this on the machine running the tests.
 /// </remarks>
 public static class ExactConvolution
@@ -31,15 +33,67 @@ public static class ExactConvolution
         };
     }
 
-    /// <summary><c>conv3d</c> of <paramref name="x"/> by <paramref name="weight"/>, in <paramref name="half"/> when given (output in that type), computed exactly (see the class).</summary>
+    /// <summary><c>conv3d</c> of <paramref name="x"/> by <paramref name="weight"/>, computed exactly (see the class): in
+    /// <paramref name="half"/> when given and <see cref="RunsInHalf"/> (output in that type), else in float32.</summary>
     public static Tensor Conv3d(Tensor x, Tensor weight, Tensor? bias, long[]? stride = null, long[]? padding = null, long[]? dilation = null, long groups = 1, ScalarType? half = null)
     {
         if (half is not ScalarType h)
             return nn.functional.conv3d(ChannelsLast(x), weight, bias, stride, padding, dilation, groups);
-        if (weight.shape[1] * groups > 1)
+        if (RunsInHalf(weight, groups, x.device_type, h))
             return nn.functional.conv3d(ChannelsLast(x.to(h)), weight.to(h), bias?.to(h), stride, padding, dilation, groups);
-        // A single-channel input: in the weight's type (float32), then cast.
-        return nn.functional.conv3d(x.to(weight.dtype), weight, bias?.to(weight.dtype), stride, padding, dilation, groups).to(h);
+        // A single-channel input where LibTorch's half kernels are wrong: float32, and the output stays float32 (the
+        // normalisation, ReLU and pooling after it run in the type they receive; the next convolution casts).
+        return nn.functional.conv3d(x.to(ScalarType.Float32), weight.to(ScalarType.Float32), bias?.to(ScalarType.Float32), stride, padding, dilation, groups);
+    }
+
+    /// <summary>Whether a 3-D convolution by <paramref name="weight"/> runs in <paramref name="half"/> under <c>--amp</c>:
+    /// always with more than one input channel (channels-last is exact), and with a single input channel off the CPU
+    /// or where <see cref="SingleChannelHalfError"/> is within <see cref="HalfTolerance"/>.</summary>
+    public static bool RunsInHalf(Tensor weight, long groups, DeviceType device, ScalarType half)
+        => weight.shape[1] * groups > 1 || device != DeviceType.CPU || SingleChannelHalfError(half) <= HalfTolerance;
+
+    /// <summary>The largest relative error against float32 that a half-type convolution may have and still run in that
+    /// type (bfloat16 rounding: about 0.005; LibTorch's wrong kernels were 0.2–0.75 off).</summary>
+    public const double HalfTolerance = 0.05;
+
+    /// <summary>The relative error, against float32, of LibTorch's single-channel 3-D convolution (1 → 15 channels,
+    /// batch 2) in <paramref name="half"/> on the CPU: the largest of the forward pass and the weight gradient,
+    /// measured once per process and type on a fixed input (no random generator is touched).</summary>
+    /// <remarks>A single-channel input has one memory layout, so channels-last cannot route around a wrong kernel:
+    /// 0.2–0.75 off on an AMD EPYC with AVX512-BF16 (docs/performance.md, "LibTorch defects"), 0.005 on an Intel
+    /// Xeon with AMX, where the first block in bfloat16 is what makes <c>--amp</c> pay.</remarks>
+    public static double SingleChannelHalfError(ScalarType half) => SingleChannelErrors.GetOrAdd(half, MeasureSingleChannel);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ScalarType, double> SingleChannelErrors = new();
+
+    private static double MeasureSingleChannel(ScalarType half)
+    {
+        using var scope = NewDisposeScope();
+        using var grad = enable_grad(); // also when first asked from an evaluation pass
+        using Scalar zero = 0, one = 1, xStep = 0.37, wStep = 0.91, wScale = 0.3, bStep = 0.1; // held across the native calls (see HeldScalars)
+        using Scalar xCount = 2 * 12 * 12 * 12, wCount = 15 * 27, bCount = 15, yCount = 2 * 15 * 12 * 12 * 12;
+        var x = arange(zero, xCount, one, ScalarType.Float32).mul(xStep).sin().reshape(2, 1, 12, 12, 12);
+        var w = arange(zero, wCount, one, ScalarType.Float32).mul(wStep).cos().mul(wScale).reshape(15, 1, 3, 3, 3);
+        var b = arange(zero, bCount, one, ScalarType.Float32).mul(bStep);
+        var upstream = arange(zero, yCount, one, ScalarType.Float32).mul(xStep).cos().reshape(2, 15, 12, 12, 12);
+        var (y32, g32) = ForwardAndWeightGradient(x, w, b, upstream, ScalarType.Float32);
+        var (yHalf, gHalf) = ForwardAndWeightGradient(x, w, b, upstream, half);
+        double worst = Math.Max(Relative(yHalf, y32), Relative(gHalf, g32));
+        return double.IsFinite(worst) ? worst : double.PositiveInfinity;
+    }
+
+    private static (Tensor Output, Tensor WeightGradient) ForwardAndWeightGradient(Tensor x, Tensor w, Tensor b, Tensor upstream, ScalarType type)
+    {
+        var weight = w.detach().requires_grad_(true);
+        var y = nn.functional.conv3d(x.to(type), weight.to(type), b.to(type), padding: [1, 1, 1]).to(ScalarType.Float32);
+        y.backward([upstream]);
+        return (y.detach(), weight.grad!);
+    }
+
+    private static double Relative(Tensor value, Tensor reference)
+    {
+        using var noGrad = no_grad();
+        return ((value - reference).abs().max() / reference.abs().max()).item<float>();
     }
 
     /// <summary><c>conv2d</c>, channels-last when a channel count is not a multiple of 16 (LibTorch's blocked kernels are right for the others, and its channels-last 2-D path logs NNPACK warnings).</summary>

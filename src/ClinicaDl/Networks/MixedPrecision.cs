@@ -7,11 +7,14 @@ namespace ClinicaDl.Networks;
 /// <remarks>
 /// The float32 parameters stay the master weights (Adam updates them in float32). Convolutions, transposed
 /// convolutions and linear layers run in the half type on half-type casts of their input and weights; the cast is
-/// differentiable, so gradients reach the float32 parameters as float32. BatchNorm and InstanceNorm run in float32 (their input is cast
-/// up), ReLU, pooling, unpooling, Flatten and Dropout in whatever type
-/// comes in. Callers compute the loss in float32. Weights are cast once per forward pass in training (one forward per
-/// step); those of convolutions and linear layers once per pass under <see cref="CastOnce"/> (evaluation, where the
-/// weights do not change between batches).
+/// differentiable, so gradients reach the float32 parameters as float32. BatchNorm, InstanceNorm, ReLU, pooling,
+/// unpooling, Flatten and Dropout run in whatever type comes in, as under <c>torch.autocast</c>: activations stay in
+/// the half type from one convolution to the next (BatchNorm keeps its float32 parameters and running statistics and
+/// computes its statistics in float32). The first convolution of a network (a single input channel) runs in float32
+/// where LibTorch's half kernels for it are wrong (<see cref="ExactConvolution.RunsInHalf"/>); its block then stays in
+/// float32 up to the next convolution. Callers compute the loss in float32. Weights are cast once per forward pass in
+/// training (one forward per step); those of convolutions and linear layers once per pass under <see cref="CastOnce"/>
+/// (evaluation, where the weights do not change between batches).
 /// </remarks>
 public static class MixedPrecision
 {
@@ -28,13 +31,10 @@ public static class MixedPrecision
                 return Sequence(block, x, half);
             case Conv2d conv2:
                 return ExactConvolution.Conv2d(x, conv2.weight!, conv2.bias, conv2.stride, conv2.padding, conv2.dilation, conv2.groups, half);
-            case BatchNorm or InstanceNorm3d or InstanceNorm2d when half is not null:
-                // BatchNorm3d in float32, as before issue 17: keeping its input in bfloat16 (as autocast does) is not
-                // validated yet on a CPU with native bfloat16 (docs/performance.md, "Mixed precision").
-                return layer.call(x.to(ScalarType.Float32));
             case Conv3d conv:
             {
-                var (w, b) = half is ScalarType h && conv.weight!.shape[1] > 1 ? Weights(conv, h, conv.weight!, conv.bias) : (conv.weight!, conv.bias);
+                var (w, b) = half is ScalarType h && ExactConvolution.RunsInHalf(conv.weight!, conv.groups, x.device_type, h)
+                    ? Weights(conv, h, conv.weight!, conv.bias) : (conv.weight!, conv.bias);
                 return ExactConvolution.Conv3d(x, w, b, conv.stride, conv.padding, conv.dilation, conv.groups, half);
             }
             case ConvTranspose3d deconv:

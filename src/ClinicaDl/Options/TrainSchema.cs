@@ -453,7 +453,7 @@ public static class TrainSchema
     public static readonly TrainOption<bool> Amp = Declare(new TrainOption<bool>
     {
         Name = "--amp", Shape = OptionShape.Flag, Group = OptionGroup.Computational, Key = "amp", Ours = true,
-        Help = "bfloat16 mixed precision (float32 master weights, BatchNorm and loss); faster only on GPUs and on CPUs with AVX512-BF16 or AMX.",
+        Help = "bfloat16 mixed precision (float32 master weights and loss); faster only on GPUs and on CPUs with AVX512-BF16 or AMX.",
         Get = o => o.Computational.Amp, Set = (o, v) => o with { Computational = o.Computational with { Amp = v } },
     });
 

@@ -34,8 +34,18 @@ public sealed record PrecisionMode(ScalarType? Half, string Description, string?
                 Description = $"float32 (--amp ignored: LibTorch's bfloat16 convolution is wrong on this CPU, relative error {error:0.###})",
                 Warning = $"--amp: LibTorch's bfloat16 3-D convolution gives wrong results on this CPU (relative error {error:0.###} against float32 where rounding allows about 0.005, for channel counts that are not a multiple of 16); training in float32 instead.",
             };
+        bool firstInHalf = !useCpu || FirstConvolutionInBf16();
         return new PrecisionMode(ScalarType.BFloat16,
-            "bfloat16 mixed (--amp): convolutions and linear layers in bfloat16; float32 master weights, BatchNorm and loss", null);
+            "bfloat16 mixed (--amp): convolutions and linear layers in bfloat16"
+            + (firstInHalf ? "" : $" but the first (single input channel: LibTorch's bfloat16 kernel is wrong on this CPU, relative error {ExactConvolution.SingleChannelHalfError(ScalarType.BFloat16):0.###}), whose block stays float32")
+            + "; BatchNorm, ReLU and pooling in the type they receive; float32 master weights and loss", null);
+    }
+
+    /// <summary>True when <c>--amp</c> on this CPU also runs the first convolution of a network (one input channel) in bfloat16 (<see cref="ExactConvolution.RunsInHalf"/>).</summary>
+    public static bool FirstConvolutionInBf16()
+    {
+        LibTorchAllocator.ZeroFill();
+        return ExactConvolution.SingleChannelHalfError(ScalarType.BFloat16) <= ExactConvolution.HalfTolerance;
     }
 
     /// <summary>The largest relative error of a bfloat16 convolution against float32 that rounding explains (8-bit mantissa: about 0.005).</summary>

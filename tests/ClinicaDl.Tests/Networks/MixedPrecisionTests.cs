@@ -65,6 +65,62 @@ public sealed class MixedPrecisionTests
         Assert.True(cosine > 0.9, $"gradient cosine {cosine}");
     }
 
+    // As under torch.autocast: BatchNorm, ReLU and pooling run in the type they receive, so from the first
+    // convolution that runs in bfloat16 on, activations stay bfloat16; BatchNorm's parameters and running
+    // statistics stay float32 and are updated.
+    [Bf16ConvolutionFact]
+    public void Conv4Fc3_Bfloat16_KeepsActivationsInBfloat16_AndBatchNormStateInFloat32()
+    {
+        LibTorchAllocator.ZeroFill();
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        using var model = new Conv4Fc3(0);
+        model.train();
+        var x = rand(new long[] { 2, 1, 50, 50, 50 });
+        var layers = model.Features.children().Cast<nn.Module<Tensor, Tensor>>().ToList();
+        var firstBlock = x;
+        for (int i = 0; i < 4; i++) firstBlock = MixedPrecision.Layer(layers[i], firstBlock, ScalarType.BFloat16);
+        var expected = PrecisionMode.FirstConvolutionInBf16() ? ScalarType.BFloat16 : ScalarType.Float32;
+        Assert.Equal(expected, firstBlock.dtype);
+        var features = MixedPrecision.Sequence(model.Features, x, ScalarType.BFloat16);
+        Assert.Equal(ScalarType.BFloat16, features.dtype);
+        foreach (var (bn, i) in layers.OfType<BatchNormalization>().Select((bn, i) => (bn, i)))
+        {
+            Assert.Equal(ScalarType.Float32, bn.running_mean!.dtype);
+            Assert.Equal(ScalarType.Float32, bn.weight!.dtype);
+            Assert.True(bn.running_mean!.abs().sum().item<float>() > 0, "running mean updated");
+            Assert.Equal(i == 0 ? 2 : 1, bn.num_batches_tracked!.item<long>()); // the first block ran twice above
+        }
+    }
+
+    // The autoencoder in bfloat16: encoder pooling with indices and decoder unpooling in bfloat16, a float32
+    // reconstruction pointing the same way as float32's, float32 gradients too.
+    [Bf16ConvolutionFact]
+    public void AutoEncoder_Bfloat16_ReconstructsAsFloat32()
+    {
+        LibTorchAllocator.ZeroFill();
+        using var scope = NewDisposeScope();
+        manual_seed(8);
+        using var model = new AutoEncoder();
+        model.train();
+        var x = rand(new long[] { 2, 1, 50, 50, 50 });
+        var reference = model.call(x);
+        nn.functional.mse_loss(reference, x, nn.Reduction.Sum).backward();
+        var g32 = cat(model.parameters().Select(p => p.grad!.flatten().clone()).ToList(), 0);
+        model.zero_grad();
+        var mixed = model.ForwardMixed(x, ScalarType.BFloat16);
+        Assert.Equal(ScalarType.Float32, mixed.dtype);
+        nn.functional.mse_loss(mixed, x, nn.Reduction.Sum).backward();
+        var g16 = cat(model.parameters().Select(p => p.grad!.flatten()).ToList(), 0);
+        // Not element by element: where two values of a pooling window are within bfloat16's rounding, the argmax
+        // (and so where unpooling puts the value) can flip; float32 BatchNorm did the same (cosine 0.97 both ways).
+        var (a, b) = (mixed.flatten(), reference.flatten());
+        double similarity = (a.dot(b) / (a.norm() * b.norm())).item<float>();
+        Assert.True(similarity > 0.9, $"reconstruction cosine {similarity}");
+        double cosine = (g32.dot(g16) / (g32.norm() * g16.norm())).item<float>();
+        Assert.True(cosine > 0.9, $"gradient cosine {cosine}");
+    }
+
     [Fact]
     public void Conv4Fc3_EvaluationUnderCastOnce_GivesTheSameLogitsAsCastingPerBatch()
     {
