@@ -76,17 +76,14 @@ public sealed record PrecisionMode(ScalarType? Half, string Description, string?
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         double worst = 0;
-        using Scalar zero = 0, xStep = 0.37, wStep = 0.91, wScale = 0.3, bStep = 0.1; // held across the native calls (see HeldScalars)
         foreach (var (input, output) in new[] { (1L, 8L), (25L, 50L) })
         {
-            using Scalar xCount = 2 * input * 10 * 10 * 10, wCount = output * input * 27, bCount = output;
-            var x = arange(zero, xCount, HeldScalars.One, ScalarType.Float32).mul(xStep).sin().reshape(2, input, 10, 10, 10);
-            var w = arange(zero, wCount, HeldScalars.One, ScalarType.Float32).mul(wStep).cos().mul(wScale).reshape(output, input, 3, 3, 3);
-            var b = arange(zero, bCount, HeldScalars.One, ScalarType.Float32).mul(bStep);
+            var x = ExactConvolution.Pattern(0.37, 1, sine: true, 2, input, 10, 10, 10);
+            var w = ExactConvolution.Pattern(0.91, 0.3, sine: false, output, input, 3, 3, 3);
+            var b = ExactConvolution.Pattern(0.1, 0.1, sine: false, output);
             var reference = ExactConvolution.Conv3d(x, w, b, padding: [1, 1, 1]);
-            var half = ExactConvolution.Conv3d(x, w, b, padding: [1, 1, 1], half: ScalarType.BFloat16).to(ScalarType.Float32);
-            double error = ((half - reference).abs().max() / reference.abs().max()).item<float>();
-            worst = Math.Max(worst, double.IsFinite(error) ? error : double.PositiveInfinity);
+            var half = ExactConvolution.Conv3d(x, w, b, padding: [1, 1, 1], half: ScalarType.BFloat16);
+            worst = Math.Max(worst, ExactConvolution.RelativeError(half, reference));
         }
         return worst;
     }
