@@ -27,6 +27,8 @@ internal static class AmpBench
         Console.WriteLine($"TrainBench amp: Conv4_FC3 training step (forward + backward + Adam), batch {Batch}, 1×{Side}³");
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine($"autocast in TorchSharp {typeof(torch).Assembly.GetName().Version}: {AutocastApi()}");
+        double single = ExactConvolution.SingleChannelHalfError(ScalarType.BFloat16);
+        Console.WriteLine($"first convolution (one input channel) under --amp: {(ClinicaDl.Training.PrecisionMode.FirstConvolutionInBf16() ? "bfloat16" : "float32, with its block")} (LibTorch's bfloat16 kernel for it: relative error {single:0.####} against float32, limit {ExactConvolution.HalfTolerance})");
         Console.WriteLine();
 
         // Step time: float32 vs mixed bfloat16, 1 vs 2 threads; the variants alternate within each repeat.
