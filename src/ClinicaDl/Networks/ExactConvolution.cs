@@ -50,7 +50,10 @@ public static class ExactConvolution
     /// always with more than one input channel (channels-last is exact), and with a single input channel off the CPU
     /// or where <see cref="SingleChannelHalfError"/> is within <see cref="HalfTolerance"/>.</summary>
     public static bool RunsInHalf(Tensor weight, long groups, DeviceType device, ScalarType half)
-        => weight.shape[1] * groups > 1 || device != DeviceType.CPU || SingleChannelHalfError(half) <= HalfTolerance;
+        => weight.shape[1] * groups > 1 || device != DeviceType.CPU || SingleChannelRunsInHalf(half);
+
+    /// <summary>Whether a single-input-channel convolution runs in <paramref name="half"/> on the CPU: <see cref="SingleChannelHalfError"/> within <see cref="HalfTolerance"/>.</summary>
+    public static bool SingleChannelRunsInHalf(ScalarType half) => SingleChannelHalfError(half) <= HalfTolerance;
 
     /// <summary>The largest relative error against float32 that a half-type convolution may have and still run in that
     /// type (bfloat16 rounding: about 0.005; LibTorch's wrong kernels were 0.2–0.75 off).</summary>

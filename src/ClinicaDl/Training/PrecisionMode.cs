@@ -45,11 +45,11 @@ public sealed record PrecisionMode(ScalarType? Half, string Description, string?
     public static bool FirstConvolutionInBf16()
     {
         LibTorchAllocator.ZeroFill();
-        return ExactConvolution.SingleChannelHalfError(ScalarType.BFloat16) <= ExactConvolution.HalfTolerance;
+        return ExactConvolution.SingleChannelRunsInHalf(ScalarType.BFloat16);
     }
 
-    /// <summary>The largest relative error of a bfloat16 convolution against float32 that rounding explains (8-bit mantissa: about 0.005).</summary>
-    public const double Bf16Tolerance = 0.05;
+    /// <summary>The largest relative error of a bfloat16 convolution against float32 that rounding explains (8-bit mantissa: about 0.005); the single-channel check's limit too.</summary>
+    public const double Bf16Tolerance = ExactConvolution.HalfTolerance;
 
     /// <summary>True when <c>--amp</c> runs bfloat16 on this CPU: native bfloat16, and LibTorch's bfloat16 convolution agrees with float32.</summary>
     public static bool CpuRunsBf16() => CpuHasBf16() && Bf16ConvolutionError() <= Bf16Tolerance;
