@@ -91,6 +91,86 @@ public static class PyTorchFile
             ? (tensor.shape, tensor.dtype)
             : throw new InvalidDataException($"holds a {PythonValues.TypeName(value)}, not a tensor."), readData: false);
 
+    /// <summary>Receives a run of a tensor's elements in the order the file stores them: the position of the first in that
+    /// order (0 for the tensor's first stored element), and the values.</summary>
+    internal delegate void Float32Run(long first, ReadOnlySpan<float> values);
+
+    /// <summary>Reads a bare float32 tensor whose elements the file stores densely (C order, Fortran order as
+    /// <c>torch.from_numpy</c> of a nibabel array gives — ClinicaDL's whole-image tensors — or any other order of the axes)
+    /// straight from the file, in runs of at most 64 KiB in stored order: no copy of the whole tensor is made, in
+    /// LibTorch's memory or in a managed array.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="begin">Given the tensor's shape and its strides in the file, returns what receives the runs (each a
+    /// whole number of rows of the stride-1 axis), or null to decline that layout.</param>
+    /// <returns>False, with nothing read, when the file is in the legacy format, holds a tensor of another type or a
+    /// layout that is not dense, or <paramref name="begin"/> declined: read it with <see cref="LoadTensor"/>.</returns>
+    /// <exception cref="CheckpointException">The file is missing, malformed, truncated or does not hold a tensor.</exception>
+    internal static bool TryReadFloat32(string path, Func<long[], long[], Float32Run?> begin)
+    {
+        ArgumentNullException.ThrowIfNull(begin);
+        if (WithErrors(path, () =>
+            {
+                using var stream = File.OpenRead(path);
+                return CheckSignature(stream);
+            }))
+            return false; // the legacy format: its storages are inside the pickle stream
+        string? entryName = null;
+        (long[] Size, long[] Stride, long Offset)? stored = null;
+        var type = Read(path, (value, _) => value is Tensor tensor
+            ? tensor.dtype
+            : throw new InvalidDataException($"holds a {PythonValues.TypeName(value)}, not a tensor."),
+            readData: false, storageEntry: name => entryName ??= name, rebuilt: layout => stored = layout);
+        if (entryName is null || stored is not var (shape, strides, offset) || type != ScalarType.Float32 || DenseRow(shape, strides) is not long row)
+            return false;
+        if (begin(shape, strides) is not Float32Run consume)
+            return false;
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        if (count == 0)
+            return true;
+        return WithErrors(path, () =>
+        {
+            using var archive = new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read);
+            using var data = archive.GetEntry(entryName)!.Open();
+            var buffer = new byte[checked(Math.Min(Math.Max(1, (1 << 16) / (row * sizeof(float))) * row, count) * sizeof(float))];
+            try
+            {
+                for (long skip = offset * sizeof(float); skip > 0;) // the storage's elements before the tensor's first
+                {
+                    int n = (int)Math.Min(skip, buffer.Length);
+                    data.ReadExactly(buffer, 0, n);
+                    skip -= n;
+                }
+                for (long first = 0; first < count;)
+                {
+                    int bytes = (int)(Math.Min(buffer.Length / sizeof(float), count - first) * sizeof(float));
+                    data.ReadExactly(buffer, 0, bytes);
+                    consume(first, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, bytes)));
+                    first += bytes / sizeof(float);
+                }
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new InvalidDataException($"{entryName} ends before the tensor's {count} elements.", e);
+            }
+            return true;
+        });
+    }
+
+    /// <summary>The length of the stride-1 axis when the strides lay the tensor out densely in some order of its axes
+    /// (each axis's stride the product of the sizes of the axes stored inside it), else null.</summary>
+    private static long? DenseRow(long[] shape, long[] strides)
+    {
+        var axes = Enumerable.Range(0, shape.Length).Where(i => shape[i] > 1).OrderBy(i => strides[i]).ToArray();
+        long expected = 1;
+        foreach (int i in axes)
+        {
+            if (strides[i] != expected)
+                return null;
+            expected *= shape[i];
+        }
+        return axes.Length == 0 ? 1 : shape[axes[0]];
+    }
+
     /// <summary>Saves any supported value (see the type table of <see cref="PyTorchFile"/>).</summary>
     /// <exception cref="ArgumentException">A value cannot be saved; the message gives its path.</exception>
     /// <exception cref="IOException">The file could not be written; the message names it.</exception>
@@ -116,10 +196,9 @@ public static class PyTorchFile
     public static object? Load(string path)
         => Read(path, (value, tensors) => PythonValues.ToPublic(value, tensors));
 
-    private static T Read<T>(string path, Func<object?, List<Tensor>, T> convert, bool readData = true)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        try
+    private static T Read<T>(string path, Func<object?, List<Tensor>, T> convert, bool readData = true, Action<string>? storageEntry = null,
+        Action<(long[] Size, long[] Stride, long Offset)?>? rebuilt = null)
+        => WithErrors(path, () =>
         {
             using var stream = File.OpenRead(path);
             if (CheckSignature(stream))
@@ -134,12 +213,26 @@ public static class PyTorchFile
             byte[] pickle = ReadEntry(pkl);
 
             using var scope = torch.NewDisposeScope(); // storages and intermediate views
-            var resolver = new TorchPickleResolver((key, type, size, numel) => LoadStorage(archive, prefix, key, type, size, numel, readData));
+            var resolver = new TorchPickleResolver((key, type, size, numel) =>
+            {
+                storageEntry?.Invoke($"{prefix}data/{key}");
+                return LoadStorage(archive, prefix, key, type, size, numel, readData);
+            });
             object? raw = PickleReader.Load(pickle, resolver);
+            rebuilt?.Invoke(resolver.LastStored);
             var tensors = new List<Tensor>();
             T result = convert(raw, tensors);
             scope.MoveToOuter(tensors.Distinct(ReferenceEqualityComparer.Instance).Cast<IDisposable>());
             return result;
+        });
+
+    /// <summary>Runs <paramref name="read"/>, turning what a bad or unreadable file throws into a <see cref="CheckpointException"/> naming it.</summary>
+    private static T WithErrors<T>(string path, Func<T> read)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            return read();
         }
         catch (InvalidDataException e)
         {
@@ -205,8 +298,10 @@ public static class PyTorchFile
         long expected = numel * elementSize;
         if (entry.Length != expected)
             throw new InvalidDataException($"{name} holds {entry.Length} bytes; {numel} elements of {type} need {expected}.");
-        var storage = torch.empty([numel], type); // not touched, so no memory is committed when the data are not read
-        if (numel > 0 && readData)
+        if (!readData)
+            return torch.empty([numel], type, device: new Device("meta")); // shape and type only: no memory at all
+        var storage = torch.empty([numel], type);
+        if (numel > 0)
             storage.bytes = ReadEntry(entry);
         return storage;
     }

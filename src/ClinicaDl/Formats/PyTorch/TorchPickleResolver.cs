@@ -154,7 +154,10 @@ internal sealed class TorchPickleResolver : IPickleResolver
         throw new InvalidDataException("OrderedDict called with unsupported arguments.");
     }
 
-    private static Tensor RebuildTensor(PyTuple args)
+    /// <summary>The size, stride and storage offset of the last tensor rebuilt, as the file stores it (before it is made contiguous).</summary>
+    public (long[] Size, long[] Stride, long Offset)? LastStored { get; private set; }
+
+    private Tensor RebuildTensor(PyTuple args)
     {
         // (storage, storage_offset, size, stride[, requires_grad, backward_hooks[, metadata]])
         if (args.Count < 4 || args[0] is not Tensor storage)
@@ -185,6 +188,7 @@ internal sealed class TorchPickleResolver : IPickleResolver
         if (numel > 0 && last >= available)
             throw new InvalidDataException($"tensor of size {args[2]}, stride {args[3]} and offset {offset} exceeds its storage of {available} elements.");
 
+        LastStored = (size, stride, offset);
         Tensor view = storage.as_strided(size, stride, offset);
         Tensor result;
         if (!view.is_contiguous())
