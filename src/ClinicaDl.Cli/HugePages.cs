@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace ClinicaDl.Cli;
 
 /// <summary>Runs the verbs that train or evaluate networks with glibc's malloc on transparent huge pages
-/// (<c>GLIBC_TUNABLES=glibc.malloc.hugetlb=1</c>), by replacing the process with itself once, before anything starts.</summary>
+/// (<c>GLIBC_TUNABLES=glibc.malloc.hugetlb=1</c>), and on jemalloc where it is installed (<see cref="Jemalloc"/>), by
+/// replacing the process with itself once, before anything starts.</summary>
 /// <remarks>
 /// <para>LibTorch's CPU allocator is malloc, and a network's activations are mapped, zeroed and freed at every step. With
 /// 4 KiB pages that is one page fault per 4 KiB: whole-image Conv5_FC3 training at batch 2 took 4 million faults in 3 epochs
@@ -28,7 +29,7 @@ internal static class HugePages
     private const string Done = "CLINICADL_HUGEPAGES";
 
     /// <summary>The verbs whose networks run long enough for the replacement (about 0.1 s) to pay.</summary>
-    private static readonly HashSet<string> Verbs = ["train", "classify", "interpret", "random-search", "quality-check"];
+    internal static readonly HashSet<string> Verbs = ["train", "classify", "interpret", "random-search", "quality-check"];
 
     [DllImport("libc", EntryPoint = "execve", SetLastError = true)]
     private static extern int Execve(IntPtr path, IntPtr[] argv, IntPtr[] envp);
@@ -42,19 +43,25 @@ internal static class HugePages
         return thpMode is not null && thpMode.Contains("[madvise]", StringComparison.Ordinal);
     }
 
-    /// <summary>The environment of the replaced process: this one, with the tunable appended and the marker set.</summary>
-    public static List<string> Environment(IDictionary environment)
+    /// <summary>The environment of the replaced process: this one, with the tunable appended and the marker set (when
+    /// <paramref name="hugePages"/>), and <paramref name="jemalloc"/> preloaded (<see cref="Jemalloc.Additions"/>) when given.</summary>
+    public static List<string> Environment(IDictionary environment, bool hugePages = true, string? jemalloc = null)
     {
+        var added = new List<string>();
+        if (hugePages)
+        {
+            string? tunables = environment[Tunables] as string;
+            added.Add($"{Tunables}={(string.IsNullOrEmpty(tunables) ? "" : tunables + ":")}{Tunable}=1");
+            added.Add($"{Done}=1");
+        }
+        if (jemalloc is not null)
+            added.AddRange(Jemalloc.Additions(environment, jemalloc));
+        var replaced = added.Select(a => a[..a.IndexOf('=')]).ToHashSet(StringComparer.Ordinal);
         var result = new List<string>();
         foreach (DictionaryEntry e in environment)
-        {
-            string key = (string)e.Key;
-            if (key is Tunables or Done) continue;
-            result.Add($"{key}={e.Value}");
-        }
-        string? tunables = environment[Tunables] as string;
-        result.Add($"{Tunables}={(string.IsNullOrEmpty(tunables) ? "" : tunables + ":")}{Tunable}=1");
-        result.Add($"{Done}=1");
+            if (!replaced.Contains((string)e.Key))
+                result.Add($"{e.Key}={e.Value}");
+        result.AddRange(added);
         return result;
     }
 
@@ -69,12 +76,14 @@ internal static class HugePages
         {
             mode = File.Exists("/sys/kernel/mm/transparent_hugepage/enabled") ? File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled") : null;
             var env = System.Environment.GetEnvironmentVariables();
-            if (!Wanted(args, env, mode)) return;
+            bool hugePages = Wanted(args, env, mode);
+            string? jemalloc = Jemalloc.Wanted(args, env) ? Jemalloc.Find(env) : null;
+            if (!hugePages && jemalloc is null) return;
             // The command line as the kernel received it (dotnet clinicadl.dll … or the apphost …), NUL-separated.
             argv = [.. File.ReadAllText("/proc/self/cmdline").Split('\0', StringSplitOptions.None)];
             if (argv.Count > 0 && argv[^1].Length == 0) argv.RemoveAt(argv.Count - 1);
             if (argv.Count == 0) return;
-            Exec("/proc/self/exe", argv, Environment(env));
+            Exec("/proc/self/exe", argv, Environment(env, hugePages, jemalloc));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
         {

@@ -21,6 +21,7 @@ public static class EnvironmentReport
         sb.Append("device: ").Append(useCpu ? "cpu" : "cuda").Append('\n');
         sb.Append("precision: ").Append(precision).Append('\n');
         sb.Append("torch threads: ").Append(threads).Append('\n');
+        sb.Append("malloc: ").Append(Training.NativeHeap.Describe()).Append('\n');
         sb.Append("packages:\n");
         // The application's own assemblies (those beside it, not the shared framework), like pip freeze lists packages.
         string appDir = Path.GetFullPath(AppContext.BaseDirectory);

@@ -56,6 +56,23 @@ public sealed class NativeHeapTests
             Assert.False(NativeHeap.Unmaps(8 * RoiBytes, policy));
         }
         Assert.False(NativeHeap.Unmaps(2 * ImageBytes, HeapPolicy.KeepFreed));
+        Assert.False(NativeHeap.Unmaps(2 * ImageBytes, HeapPolicy.Preloaded));
+    }
+
+    [Fact]
+    public void APreloadedJemallocOrTcmalloc_IsFoundAmongTheMappedFiles_AndNothingElse()
+    {
+        string[] glibcOnly =
+        [
+            "7f0000000000-7f0000020000 r--p 00000000 08:01 123 /usr/lib/x86_64-linux-gnu/libc.so.6",
+            "7f0000030000-7f0000040000 rw-p 00000000 00:00 0 ",
+            "7f0000050000-7f0000060000 r-xp 00000000 08:01 456 /opt/malloc tests/libtorch_cpu.so",
+        ];
+        Assert.Null(NativeHeap.PreloadedAllocator(glibcOnly));
+        Assert.Equal("/opt/jemalloc 5/lib/libjemalloc.so.2",
+            NativeHeap.PreloadedAllocator([.. glibcOnly, "7f0000070000-7f0000080000 r-xp 00000000 08:01 789 /opt/jemalloc 5/lib/libjemalloc.so.2"]));
+        Assert.Equal("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4",
+            NativeHeap.PreloadedAllocator(["7f0000070000-7f0000080000 r-xp 00000000 08:01 789 /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", .. glibcOnly]));
     }
 
     [Fact]
