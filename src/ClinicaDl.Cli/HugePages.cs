@@ -15,10 +15,10 @@ namespace ClinicaDl.Cli;
 /// (docs/performance.md, Memory): image cnn, 20 sessions, 3 epochs, 81 s and 4.5 GB peak RSS against 113 s and 6.9 GB.</para>
 /// <para>The process replaces itself (<c>execve</c> of <c>/proc/self/exe</c> with the same arguments and environment plus the
 /// tunable): same PID, so SLURM, signals and wait() see one process; its own .NET diagnostic endpoints are removed first,
-/// as the new runtime makes its own. Nothing happens where the kernel gives huge pages to everyone (<c>[always]</c>) or to
+/// as the new runtime makes its own. No tunable is added where the kernel gives huge pages to everyone (<c>[always]</c>) or to
 /// nobody, where <c>GLIBC_TUNABLES</c> already sets <c>glibc.malloc.hugetlb</c> (the user's choice wins), off Linux, for the
-/// quick verbs (help, tsvtool, generate, …), and with <c>CLINICADL_HUGEPAGES=0</c>. If <c>execve</c> fails the run simply
-/// goes on with 4 KiB pages.</para>
+/// quick verbs (help, tsvtool, generate, …), and with <c>CLINICADL_HUGEPAGES=0</c>; the process is replaced only when the
+/// tunable or jemalloc is to be added. If <c>execve</c> fails the run simply goes on as it started.</para>
 /// </remarks>
 internal static class HugePages
 {
@@ -29,7 +29,7 @@ internal static class HugePages
     private const string Done = "CLINICADL_HUGEPAGES";
 
     /// <summary>The verbs whose networks run long enough for the replacement (about 0.1 s) to pay.</summary>
-    internal static readonly HashSet<string> Verbs = ["train", "classify", "interpret", "random-search", "quality-check"];
+    private static readonly HashSet<string> Verbs = ["train", "classify", "interpret", "random-search", "quality-check"];
 
     [DllImport("libc", EntryPoint = "execve", SetLastError = true)]
     private static extern int Execve(IntPtr path, IntPtr[] argv, IntPtr[] envp);

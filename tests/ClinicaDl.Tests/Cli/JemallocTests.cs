@@ -4,7 +4,7 @@ using ClinicaDl.Tests.Support;
 
 namespace ClinicaDl.Tests.Cli;
 
-/// <summary>ROI, patch and slice training runs on jemalloc where it is installed (<see cref="Jemalloc"/>): when, which
+/// <summary>ROI and patch training runs on jemalloc where it is installed (<see cref="Jemalloc"/>): when, which
 /// library, with which environment, and that a real training then runs on it (or not, when the user chose glibc).</summary>
 [Collection(SyntheticCapsCollection.Name)]
 public sealed class JemallocTests(SyntheticCapsFixture data)
@@ -19,7 +19,7 @@ public sealed class JemallocTests(SyntheticCapsFixture data)
     [Theory]
     [InlineData(new[] { "train", "roi", "cnn" }, true)]
     [InlineData(new[] { "-v", "-l", "log.txt", "train", "patch", "multicnn" }, true)]
-    [InlineData(new[] { "train", "slice", "cnn" }, true)]
+    [InlineData(new[] { "train", "slice", "cnn" }, false)] // resnet18 on slices: no lower peak, no faster
     [InlineData(new[] { "train", "image", "cnn" }, false)] // whole images return their large buffers to the system instead
     [InlineData(new[] { "train", "resume", "out" }, false)] // the mode is in files, read after the start
     [InlineData(new[] { "train" }, false)]
