@@ -11,7 +11,8 @@ public sealed class HugePagesTests(SyntheticCapsFixture data)
 {
     private const string Madvise = "always [madvise] never\n";
 
-    private static Hashtable Env(params (string Key, string Value)[] pairs)
+    /// <summary>An environment with PATH and <paramref name="pairs"/>, as <c>Environment.GetEnvironmentVariables</c> gives it.</summary>
+    internal static Hashtable Env(params (string Key, string Value)[] pairs)
     {
         var env = new Hashtable { ["PATH"] = "/usr/bin" };
         foreach (var (k, v) in pairs) env[k] = v;

@@ -9,12 +9,7 @@ namespace ClinicaDl.Tests.Cli;
 [Collection(SyntheticCapsCollection.Name)]
 public sealed class JemallocTests(SyntheticCapsFixture data)
 {
-    private static Hashtable Env(params (string Key, string Value)[] pairs)
-    {
-        var env = new Hashtable { ["PATH"] = "/usr/bin" };
-        foreach (var (k, v) in pairs) env[k] = v;
-        return env;
-    }
+    private static Hashtable Env(params (string Key, string Value)[] pairs) => HugePagesTests.Env(pairs);
 
     [Theory]
     [InlineData(new[] { "train", "roi", "cnn" }, true)]
