@@ -108,29 +108,29 @@ public static class PyTorchFile
     internal static bool TryReadFloat32(string path, Func<long[], long[], Float32Run?> begin)
     {
         ArgumentNullException.ThrowIfNull(begin);
-        if (WithErrors(path, () =>
-            {
-                using var stream = File.OpenRead(path);
-                return CheckSignature(stream);
-            }))
-            return false; // the legacy format: its storages are inside the pickle stream
-        string? entryName = null;
-        (long[] Size, long[] Stride, long Offset)? stored = null;
-        var type = Read(path, (value, _) => value is Tensor tensor
-            ? tensor.dtype
-            : throw new InvalidDataException($"holds a {PythonValues.TypeName(value)}, not a tensor."),
-            readData: false, storageEntry: name => entryName ??= name, rebuilt: layout => stored = layout);
-        if (entryName is null || stored is not var (shape, strides, offset) || type != ScalarType.Float32 || DenseRow(shape, strides) is not long row)
-            return false;
-        if (begin(shape, strides) is not Float32Run consume)
-            return false;
-        long count = shape.Aggregate(1L, (a, b) => a * b);
-        if (count == 0)
-            return true;
         return WithErrors(path, () =>
         {
-            using var archive = new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read);
-            using var data = archive.GetEntry(entryName)!.Open();
+            using var stream = File.OpenRead(path);
+            if (CheckSignature(stream))
+                return false; // the legacy format: its storages are inside the pickle stream
+            using var archive = new ZipArchive(stream, ZipArchiveMode.Read);
+            var entries = new List<string>();
+            ScalarType type;
+            (long[] Size, long[] Stride, long Offset)? stored;
+            using (torch.NewDisposeScope())
+            {
+                object? raw = Unpickle(archive, readData: false, out var resolver, entries);
+                type = raw is Tensor tensor ? tensor.dtype : throw new InvalidDataException($"holds a {PythonValues.TypeName(raw)}, not a tensor.");
+                stored = resolver.LastStored;
+            }
+            if (entries.Count != 1 || stored is not var (shape, strides, offset) || type != ScalarType.Float32 || DenseRow(shape, strides) is not long row)
+                return false;
+            if (begin(shape, strides) is not Float32Run consume)
+                return false;
+            long count = shape.Aggregate(1L, (a, b) => a * b);
+            if (count == 0)
+                return true;
+            using var data = archive.GetEntry(entries[0])!.Open();
             var buffer = new byte[checked(Math.Min(Math.Max(1, (1 << 16) / (row * sizeof(float))) * row, count) * sizeof(float))];
             try
             {
@@ -150,7 +150,7 @@ public static class PyTorchFile
             }
             catch (EndOfStreamException e)
             {
-                throw new InvalidDataException($"{entryName} ends before the tensor's {count} elements.", e);
+                throw new InvalidDataException($"{entries[0]} ends before the tensor's {count} elements.", e);
             }
             return true;
         });
@@ -196,35 +196,40 @@ public static class PyTorchFile
     public static object? Load(string path)
         => Read(path, (value, tensors) => PythonValues.ToPublic(value, tensors));
 
-    private static T Read<T>(string path, Func<object?, List<Tensor>, T> convert, bool readData = true, Action<string>? storageEntry = null,
-        Action<(long[] Size, long[] Stride, long Offset)?>? rebuilt = null)
+    private static T Read<T>(string path, Func<object?, List<Tensor>, T> convert, bool readData = true)
         => WithErrors(path, () =>
         {
             using var stream = File.OpenRead(path);
             if (CheckSignature(stream))
                 return ReadLegacy(stream, convert);
             using var archive = new ZipArchive(stream, ZipArchiveMode.Read);
-            var pkl = archive.Entries.FirstOrDefault(e =>
-                e.FullName.EndsWith("/" + DataPkl, StringComparison.Ordinal)
-                && e.FullName.IndexOf('/') == e.FullName.Length - DataPkl.Length - 1)
-                ?? throw new InvalidDataException($"has no <archive>/{DataPkl}: it is a zip file, but not one written by torch.save.");
-            string prefix = pkl.FullName[..^DataPkl.Length];
-            CheckByteOrder(archive, prefix);
-            byte[] pickle = ReadEntry(pkl);
-
             using var scope = torch.NewDisposeScope(); // storages and intermediate views
-            var resolver = new TorchPickleResolver((key, type, size, numel) =>
-            {
-                storageEntry?.Invoke($"{prefix}data/{key}");
-                return LoadStorage(archive, prefix, key, type, size, numel, readData);
-            });
-            object? raw = PickleReader.Load(pickle, resolver);
-            rebuilt?.Invoke(resolver.LastStored);
+            object? raw = Unpickle(archive, readData, out _);
             var tensors = new List<Tensor>();
             T result = convert(raw, tensors);
             scope.MoveToOuter(tensors.Distinct(ReferenceEqualityComparer.Instance).Cast<IDisposable>());
             return result;
         });
+
+    /// <summary>Unpickles the archive's <c>data.pkl</c>, its storages read (or, without <paramref name="readData"/>, shape
+    /// and type only); gives the resolver (the stored layout of the last tensor) and adds the storage entries asked for to
+    /// <paramref name="entries"/>.</summary>
+    private static object? Unpickle(ZipArchive archive, bool readData, out TorchPickleResolver resolver, List<string>? entries = null)
+    {
+        var pkl = archive.Entries.FirstOrDefault(e =>
+            e.FullName.EndsWith("/" + DataPkl, StringComparison.Ordinal)
+            && e.FullName.IndexOf('/') == e.FullName.Length - DataPkl.Length - 1)
+            ?? throw new InvalidDataException($"has no <archive>/{DataPkl}: it is a zip file, but not one written by torch.save.");
+        string prefix = pkl.FullName[..^DataPkl.Length];
+        CheckByteOrder(archive, prefix);
+        byte[] pickle = ReadEntry(pkl);
+        resolver = new TorchPickleResolver((key, type, size, numel) =>
+        {
+            entries?.Add($"{prefix}data/{key}");
+            return LoadStorage(archive, prefix, key, type, size, numel, readData);
+        });
+        return PickleReader.Load(pickle, resolver);
+    }
 
     /// <summary>Runs <paramref name="read"/>, turning what a bad or unreadable file throws into a <see cref="CheckpointException"/> naming it.</summary>
     private static T WithErrors<T>(string path, Func<T> read)
