@@ -74,7 +74,7 @@ public sealed class CapsImagesTests
     }
 
     [Fact]
-    public void ReadImage_TruncatedOrWrongTensor_NamesTheFile()
+    public void ReadImage_TruncatedEmptyForeignMissingOrWrongTensor_NamesTheFile()
     {
         using var dir = new TempDir();
         using var scope = NewDisposeScope();
@@ -84,10 +84,17 @@ public sealed class CapsImagesTests
         File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
         PyTorchFile.SaveTensor(flat, ones(X, Y, Z));
 
+        string empty = dir.Combine("empty.pt"), text = dir.Combine("text.pt"), dict = dir.Combine("dict.pt"), missing = dir.Combine("missing.pt");
+        File.WriteAllBytes(empty, []);
+        File.WriteAllText(text, "participant_id\tsession_id\n");
+        PyTorchFile.Save(dict, new Dictionary<string, object?> { ["image"] = ones(1, X, Y, Z) });
+
         var e = Assert.Throws<CheckpointException>(() => CapsImages.ReadImage(cut));
         Assert.Contains(cut, e.Message);
         e = Assert.Throws<CheckpointException>(() => CapsImages.ReadImage(flat));
         Assert.Contains(flat, e.Message);
         Assert.Contains("(1, X, Y, Z)", e.Message);
+        foreach (string bad in new[] { empty, text, dict, missing })
+            Assert.Contains(bad, Assert.Throws<CheckpointException>(() => CapsImages.ReadImage(bad)).Message);
     }
 }
